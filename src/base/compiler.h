@@ -1,0 +1,27 @@
+// compiler.h — branch hints, cold-path markers and the debug-only invariant check.
+//
+// UVS_DCHECK is for invariants only (never for input validation): it aborts in debug builds and
+// compiles to nothing in release builds. Bad input is always a DropReason or an Error instead.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+
+#define UVS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define UVS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define UVS_COLD [[gnu::cold]]
+#define UVS_PREFETCH(p) __builtin_prefetch(p)
+
+#ifndef NDEBUG
+#define UVS_DCHECK(cond)                                                                  \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
+      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                       \
+    }                                                                                     \
+  } while (0)
+#else
+#define UVS_DCHECK(cond) \
+  do {                   \
+  } while (0)
+#endif

@@ -1,0 +1,113 @@
+// Lookups follow ip_vs_service_find(): fwmark first, exact match, then port 0. The FTP-data rule
+// (port 21 services catching ports 20/>=1024) is not carried over: uvs has no FTP helper.
+#include "lb/service_table.h"
+
+#include <algorithm>
+
+#include "net/hash.h"
+
+namespace uvs::lb {
+
+std::size_t ServiceTable::KeyHash::operator()(const Key& k) const {
+  std::uint64_t h = net::mix64(k.addr.lo64() ^ (static_cast<std::uint64_t>(k.port) << 48) ^
+                               (static_cast<std::uint64_t>(k.proto) << 40));
+  return net::hash_combine(h, k.addr.hi64());
+}
+
+std::size_t ServiceTable::AddrHash::operator()(const net::IpAddr& a) const {
+  return net::hash_combine(net::mix64(a.lo64()), a.hi64());
+}
+
+void ServiceTable::index() {
+  by_key_.clear();
+  by_mark_.clear();
+  vip_set_.clear();
+  vips_.clear();
+  mark_prefixes_.clear();
+  has_port0_ = false;
+  for (const auto& s : services) {
+    const ServiceKey& k = s->spec.key;
+    if (k.fwmark != 0) {
+      by_mark_[k.fwmark] = s.get();
+      for (const MarkRule& r : marks) {
+        if (r.mark == k.fwmark) {
+          mark_prefixes_.push_back(r.dst);
+        }
+      }
+      continue;
+    }
+    by_key_[Key{k.addr, k.port, k.protocol}] = s.get();
+    has_port0_ = has_port0_ || k.port == 0;
+    if (vip_set_.emplace(k.addr, 1).second) {
+      vips_.push_back(k.addr);
+    }
+  }
+  // Single-address mark destinations are VIPs in their own right (ARP, gratuitous ARP).
+  for (const net::IpPrefix& p : mark_prefixes_) {
+    if (p.len == (p.addr.is_v4() ? 32u : 128u) && vip_set_.emplace(p.addr, 1).second) {
+      vips_.push_back(p.addr);
+    }
+  }
+}
+
+std::uint32_t ServiceTable::classify_mark(std::uint8_t proto,
+                                          const net::IpAddr& daddr,
+                                          std::uint16_t dport) const {
+  for (const MarkRule& r : marks) {
+    if (r.protocol != 0 && r.protocol != proto) {
+      continue;
+    }
+    if (!r.dst.contains(daddr)) {
+      continue;
+    }
+    if (r.ports.empty()) {
+      return r.mark;
+    }
+    for (const auto& pr : r.ports) {
+      if (dport >= pr.lo && dport <= pr.hi) {
+        return r.mark;
+      }
+    }
+  }
+  return 0;
+}
+
+Service* ServiceTable::find_fwmark(std::uint32_t mark) const {
+  auto it = by_mark_.find(mark);
+  return it == by_mark_.end() ? nullptr : it->second;
+}
+
+Service* ServiceTable::find(std::uint8_t proto,
+                            const net::IpAddr& daddr,
+                            std::uint16_t dport,
+                            std::uint32_t mark) const {
+  if (mark != 0) {
+    if (Service* s = find_fwmark(mark)) {
+      return s;
+    }
+  }
+  if (by_key_.empty()) {
+    return nullptr;
+  }
+  auto it = by_key_.find(Key{daddr, dport, proto});
+  if (it != by_key_.end()) {
+    return it->second;
+  }
+  if (has_port0_) {
+    it = by_key_.find(Key{daddr, 0, proto});
+    if (it != by_key_.end()) {
+      return it->second;
+    }
+  }
+  return nullptr;
+}
+
+bool ServiceTable::owns_address(const net::IpAddr& a) const {
+  if (vip_set_.count(a) != 0) {
+    return true;
+  }
+  return std::any_of(mark_prefixes_.begin(), mark_prefixes_.end(),
+                     [&](const net::IpPrefix& p) { return p.contains(a); });
+}
+
+}  // namespace uvs::lb

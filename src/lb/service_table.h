@@ -1,0 +1,75 @@
+// service_table.h — an immutable snapshot of every virtual service, as the worker sees it.
+//
+// The control thread builds a new ServiceTable for every change and hands it to the worker
+// (dataplane::Worker adopts snapshots in order at batch boundaries). Besides the services it
+// carries the global knobs that travel with configuration (timeouts, IPVS sysctls, mark rules),
+// so one adoption switches everything at once.
+//
+// Lookup order for a packet (reference §1.1): firewall-mark service (mark from the [[mark]]
+// rules), then exact <proto, VIP, port>, then the port-0 service <proto, VIP, 0>.
+// Owned by: built on control, read-only on the worker (except schedulers' dynamic state).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "lb/service.h"
+#include "lb/service_spec.h"
+
+namespace uvs::lb {
+
+class ServiceTable {
+ public:
+  ServiceTable() = default;
+  ServiceTable(const ServiceTable&) = delete;
+  ServiceTable& operator=(const ServiceTable&) = delete;
+
+  std::uint64_t epoch = 0;
+  TimeoutSpec timeouts;
+  IpvsSysctls sysctls;
+  std::vector<std::shared_ptr<Service>> services;  // creation order
+  std::vector<MarkRule> marks;
+
+  // Build the lookup indexes after `services` and `marks` are filled (control thread).
+  void index();
+
+  // Mark of a packet per the [[mark]] rules, 0 if none matches.
+  std::uint32_t classify_mark(std::uint8_t proto, const net::IpAddr& daddr, std::uint16_t dport) const;
+
+  // The service for a new flow, or nullptr.
+  Service* find(std::uint8_t proto,
+                const net::IpAddr& daddr,
+                std::uint16_t dport,
+                std::uint32_t mark) const;
+  Service* find_fwmark(std::uint32_t mark) const;
+
+  // Is `a` an address uvsd serves (a service address, or inside a [[mark]] destination that a
+  // firewall-mark service uses)? Used for ARP answers and to tell inbound from reply traffic.
+  bool owns_address(const net::IpAddr& a) const;
+  const std::vector<net::IpAddr>& vips() const { return vips_; }
+  bool has_marks() const { return !marks.empty(); }
+
+ private:
+  struct Key {
+    net::IpAddr addr;
+    std::uint16_t port;
+    std::uint8_t proto;
+    friend bool operator==(const Key&, const Key&) = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const;
+  };
+  struct AddrHash {
+    std::size_t operator()(const net::IpAddr& a) const;
+  };
+  std::unordered_map<Key, Service*, KeyHash> by_key_;
+  std::unordered_map<std::uint32_t, Service*> by_mark_;
+  std::unordered_map<net::IpAddr, int, AddrHash> vip_set_;
+  std::vector<net::IpAddr> vips_;
+  std::vector<net::IpPrefix> mark_prefixes_;  // destinations of marks used by fwmark services
+  bool has_port0_ = false;
+};
+
+}  // namespace uvs::lb
