@@ -13,12 +13,12 @@
 #define UVS_PREFETCH(p) __builtin_prefetch(p)
 
 #ifndef NDEBUG
-#define UVS_DCHECK(cond)                                                                  \
-  do {                                                                                    \
-    if (!(cond)) {                                                                        \
+#define UVS_DCHECK(cond)                                                                \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                       \
-    }                                                                                     \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (0)
 #else
 #define UVS_DCHECK(cond) \

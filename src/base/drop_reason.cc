@@ -19,9 +19,17 @@ constexpr std::array<std::string_view, kPassReasonCount> kPassDocs{UVS_PASS_REAS
 
 }  // namespace
 
-std::string_view name(DropReason r) { return kDropNames[static_cast<std::size_t>(r)]; }
-std::string_view description(DropReason r) { return kDropDocs[static_cast<std::size_t>(r)]; }
-std::string_view name(PassReason r) { return kPassNames[static_cast<std::size_t>(r)]; }
-std::string_view description(PassReason r) { return kPassDocs[static_cast<std::size_t>(r)]; }
+std::string_view name(DropReason r) {
+  return kDropNames[static_cast<std::size_t>(r)];
+}
+std::string_view description(DropReason r) {
+  return kDropDocs[static_cast<std::size_t>(r)];
+}
+std::string_view name(PassReason r) {
+  return kPassNames[static_cast<std::size_t>(r)];
+}
+std::string_view description(PassReason r) {
+  return kPassDocs[static_cast<std::size_t>(r)];
+}
 
 }  // namespace uvs::base

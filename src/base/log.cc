@@ -1,10 +1,9 @@
 // A single write(2) per line keeps lines from different threads whole without a lock.
 #include "base/log.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <string>
+#include <unistd.h>
 
 namespace uvs::base {
 namespace {
@@ -28,8 +27,12 @@ std::string_view level_name(LogLevel l) {
 
 }  // namespace
 
-void set_log_prefix(std::string_view prefix) { g_prefix = std::string(prefix); }
-void set_log_level(LogLevel min) { g_min.store(static_cast<int>(min)); }
+void set_log_prefix(std::string_view prefix) {
+  g_prefix = std::string(prefix);
+}
+void set_log_level(LogLevel min) {
+  g_min.store(static_cast<int>(min));
+}
 
 void log(LogLevel level, std::string_view message) {
   if (static_cast<int>(level) < g_min.load(std::memory_order_relaxed)) {

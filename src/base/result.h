@@ -15,17 +15,17 @@ namespace uvs::base {
 // What kind of failure it is. The IPVS-flavoured codes let uvsadm map an error to ipvsadm's
 // message and exit status exactly (ipvs_strerror); the rest are uvs's own.
 enum class ErrorCode {
-  kInvalidArgument,  // bad input: config key, command-line value, request field
-  kExists,           // EEXIST: service or destination already exists
-  kNoService,        // ESRCH: no such service
-  kNotFound,         // ENOENT: no such destination / scheduler not found
-  kRange,            // ERANGE: thresholds inconsistent
-  kInvalidOperation, // EINVAL
-  kNoMemory,         // ENOMEM / table full
-  kPermission,       // EPERM
-  kSystem,           // an OS call failed (errno text in the message)
-  kUnsupported,      // asked for something this build cannot do
-  kConflict,         // start-up check failed (ip_forward, VIP owned by the kernel, ...)
+  kInvalidArgument,   // bad input: config key, command-line value, request field
+  kExists,            // EEXIST: service or destination already exists
+  kNoService,         // ESRCH: no such service
+  kNotFound,          // ENOENT: no such destination / scheduler not found
+  kRange,             // ERANGE: thresholds inconsistent
+  kInvalidOperation,  // EINVAL
+  kNoMemory,          // ENOMEM / table full
+  kPermission,        // EPERM
+  kSystem,            // an OS call failed (errno text in the message)
+  kUnsupported,       // asked for something this build cannot do
+  kConflict,          // start-up check failed (ip_forward, VIP owned by the kernel, ...)
 };
 
 struct Error {
@@ -44,7 +44,7 @@ inline Error make_error(ErrorCode code, std::string message, std::string where =
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

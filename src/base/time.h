@@ -16,7 +16,9 @@ using Ticks = std::uint32_t;
 inline constexpr Nanos kNanosPerSecond = 1'000'000'000;
 inline constexpr std::uint32_t kTicksPerSecond = 256;
 
-constexpr Ticks seconds_to_ticks(std::uint32_t s) { return s * kTicksPerSecond; }
+constexpr Ticks seconds_to_ticks(std::uint32_t s) {
+  return s * kTicksPerSecond;
+}
 
 constexpr Ticks nanos_to_ticks(Nanos t) {
   // Split to avoid overflow: whole seconds exact, fraction rounded down.

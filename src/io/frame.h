@@ -47,12 +47,12 @@ inline constexpr std::uint32_t kRingBuffer = 0xffffffffu;
 struct Frame {
   std::uint8_t* data = nullptr;
   std::uint32_t len = 0;
-  std::uint32_t headroom = 0;      // writable bytes before data
-  std::uint32_t tailroom = 0;      // writable bytes after data + len
-  std::uint32_t buf = kRingBuffer; // FramePool slot, or kRingBuffer
-  std::uint16_t port = 0;          // ingress port on receive, egress port when queued for tx
+  std::uint32_t headroom = 0;       // writable bytes before data
+  std::uint32_t tailroom = 0;       // writable bytes after data + len
+  std::uint32_t buf = kRingBuffer;  // FramePool slot, or kRingBuffer
+  std::uint16_t port = 0;           // ingress port on receive, egress port when queued for tx
   Offload off;
-  base::Nanos ts = 0;              // arrival time
+  base::Nanos ts = 0;  // arrival time
 
   // Grow the frame at the front (tunnel encapsulation). Caller checks headroom first.
   std::uint8_t* push(std::uint32_t n) {

@@ -12,7 +12,9 @@ namespace {
 constexpr std::uint32_t kTailroom = 64;
 }
 
-MemoryPort::MemoryPort(PortInfo info) { info_ = std::move(info); }
+MemoryPort::MemoryPort(PortInfo info) {
+  info_ = std::move(info);
+}
 
 void MemoryPort::inject(std::vector<std::uint8_t> bytes, base::Nanos ts, Offload off) {
   Pending p;
@@ -45,7 +47,9 @@ std::uint32_t MemoryPort::rx_burst(Frame* out, std::uint32_t max) {
   return n;
 }
 
-void MemoryPort::release_rx() { in_flight_.clear(); }
+void MemoryPort::release_rx() {
+  in_flight_.clear();
+}
 
 std::uint32_t MemoryPort::tx_burst(const Frame* const* frames, std::uint32_t n) {
   const std::uint32_t accept = n < tx_limit_ ? n : tx_limit_;

@@ -24,11 +24,11 @@
 namespace uvs::io {
 
 struct PortInfo {
-  std::string name;       // interface name ("eth0") or a label for memory ports
-  int ifindex = 0;        // kernel ifindex, 0 if none
-  net::MacAddr mac;       // the interface's address, source of everything uvsd sends
+  std::string name;  // interface name ("eth0") or a label for memory ports
+  int ifindex = 0;   // kernel ifindex, 0 if none
+  net::MacAddr mac;  // the interface's address, source of everything uvsd sends
   std::uint32_t mtu = 1500;
-  bool offload = false;   // frames may carry GSO/partial-checksum metadata in both directions
+  bool offload = false;  // frames may carry GSO/partial-checksum metadata in both directions
 };
 
 class PacketPort {

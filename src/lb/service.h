@@ -24,8 +24,8 @@ struct RealConfig {
 };
 
 struct Service {
-  ServiceSpec spec;                       // the service fields; spec.dests mirrors `configs`
-  std::uint32_t slot = kNoSlot;           // LbState::service(slot) counters
+  ServiceSpec spec;              // the service fields; spec.dests mirrors `configs`
+  std::uint32_t slot = kNoSlot;  // LbState::service(slot) counters
   std::unique_ptr<sched::Scheduler> scheduler;
   std::vector<RealServer*> reals;         // list order, pointers into LbState
   std::vector<std::uint32_t> real_slots;  // same order, slot numbers
@@ -33,7 +33,7 @@ struct Service {
 
   // How this service came to be (for scheduler inheritance), and its predecessor if any.
   sched::Change change;
-  std::shared_ptr<Service> previous;      // cleared by the worker after adoption
+  std::shared_ptr<Service> previous;  // cleared by the worker after adoption
 
   bool persistent() const { return spec.persistent(); }
   std::uint16_t port() const { return spec.key.port; }

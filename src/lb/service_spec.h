@@ -53,11 +53,11 @@ struct DestSpec {
 struct ServiceSpec {
   ServiceKey key;
   std::string scheduler = "wlc";
-  std::uint32_t flags = 0;        // kSvc* bits (persistent, one-packet, scheduler flags)
-  std::uint32_t timeout = 0;      // persistence timeout in seconds when kSvcPersistent
+  std::uint32_t flags = 0;              // kSvc* bits (persistent, one-packet, scheduler flags)
+  std::uint32_t timeout = 0;            // persistence timeout in seconds when kSvcPersistent
   std::uint32_t netmask = 0xffffffffu;  // IPv4 mask, host order (IPv6: prefix length)
-  std::string pe_name;            // persistence engine ("" = none)
-  std::vector<DestSpec> dests;    // list order, newest first, as IPVS keeps it
+  std::string pe_name;                  // persistence engine ("" = none)
+  std::vector<DestSpec> dests;          // list order, newest first, as IPVS keeps it
 
   bool persistent() const { return (flags & kSvcPersistent) != 0; }
   unsigned netmask_prefix() const;  // 0..32 for IPv4

@@ -106,8 +106,9 @@ bool ServiceTable::owns_address(const net::IpAddr& a) const {
   if (vip_set_.count(a) != 0) {
     return true;
   }
-  return std::any_of(mark_prefixes_.begin(), mark_prefixes_.end(),
-                     [&](const net::IpPrefix& p) { return p.contains(a); });
+  return std::any_of(mark_prefixes_.begin(), mark_prefixes_.end(), [&](const net::IpPrefix& p) {
+    return p.contains(a);
+  });
 }
 
 }  // namespace uvs::lb

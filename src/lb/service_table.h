@@ -36,7 +36,9 @@ class ServiceTable {
   void index();
 
   // Mark of a packet per the [[mark]] rules, 0 if none matches.
-  std::uint32_t classify_mark(std::uint8_t proto, const net::IpAddr& daddr, std::uint16_t dport) const;
+  std::uint32_t classify_mark(std::uint8_t proto,
+                              const net::IpAddr& daddr,
+                              std::uint16_t dport) const;
 
   // The service for a new flow, or nullptr.
   Service* find(std::uint8_t proto,

@@ -14,7 +14,10 @@ namespace uvs::lb {
 struct StatsValues {
   std::uint64_t conns = 0, inpkts = 0, outpkts = 0, inbytes = 0, outbytes = 0;
   StatsValues operator-(const StatsValues& o) const {
-    return {conns - o.conns, inpkts - o.inpkts, outpkts - o.outpkts, inbytes - o.inbytes,
+    return {conns - o.conns,
+            inpkts - o.inpkts,
+            outpkts - o.outpkts,
+            inbytes - o.inbytes,
             outbytes - o.outbytes};
   }
 };

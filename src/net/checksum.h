@@ -50,7 +50,9 @@ inline void csum_replace16(std::uint8_t* field, std::uint16_t old_word, std::uin
 }
 
 // Same for a 32-bit quantity given as 4 wire bytes (an IPv4 address).
-inline void csum_replace32(std::uint8_t* field, const std::uint8_t* old4, const std::uint8_t* new4) {
+inline void csum_replace32(std::uint8_t* field,
+                           const std::uint8_t* old4,
+                           const std::uint8_t* new4) {
   std::uint32_t s = static_cast<std::uint16_t>(~load_be16(field));
   s += static_cast<std::uint16_t>(~load_be16(old4));
   s += static_cast<std::uint16_t>(~load_be16(old4 + 2));

@@ -33,7 +33,7 @@ struct ParsedPacket {
   std::uint16_t l4_off = 0;  // transport header (IPv4 only)
 
   // IPv4
-  std::uint8_t ip_hlen = 0;        // header length in bytes (20..60)
+  std::uint8_t ip_hlen = 0;  // header length in bytes (20..60)
   std::uint8_t tos = 0;
   std::uint8_t ttl = 0;
   std::uint16_t ip_total_len = 0;  // as in the header; frame bytes past it are padding
@@ -41,18 +41,18 @@ struct ParsedPacket {
   bool is_fragment() const { return (frag_field & 0x3fff) != 0; }
   bool dont_fragment() const { return (frag_field & 0x4000) != 0; }
 
-  L4Tuple tuple;              // outer addresses/ports (ports only for TCP/UDP/ICMP echo)
+  L4Tuple tuple;  // outer addresses/ports (ports only for TCP/UDP/ICMP echo)
   std::uint8_t tcp_flags = 0;
-  std::uint16_t l4_len = 0;   // bytes of the transport header + payload (ip_total_len - ip_hlen)
+  std::uint16_t l4_len = 0;  // bytes of the transport header + payload (ip_total_len - ip_hlen)
 
   // ICMP
   std::uint8_t icmp_type = 0;
   std::uint8_t icmp_code = 0;
-  bool icmp_is_error = false;     // types 3, 4, 11 with a usable embedded header
+  bool icmp_is_error = false;      // types 3, 4, 11 with a usable embedded header
   std::uint16_t inner_l3_off = 0;  // embedded IPv4 header
   std::uint16_t inner_l4_off = 0;  // embedded transport header (at least 8 bytes present)
   std::uint8_t inner_hlen = 0;
-  L4Tuple inner;                  // embedded packet's tuple, as it was sent
+  L4Tuple inner;  // embedded packet's tuple, as it was sent
 };
 
 }  // namespace uvs::packet

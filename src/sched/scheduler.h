@@ -61,9 +61,9 @@ struct Change {
     kDelDest,
   };
   Kind kind = Kind::kNewService;
-  std::uint32_t slot = 0;                     // the real server added/edited/deleted
-  std::span<const std::uint32_t> old_slots;   // previous list order
-  std::span<const std::uint32_t> new_slots;   // new list order
+  std::uint32_t slot = 0;                    // the real server added/edited/deleted
+  std::span<const std::uint32_t> old_slots;  // previous list order
+  std::span<const std::uint32_t> new_slots;  // new list order
 };
 
 class Scheduler {

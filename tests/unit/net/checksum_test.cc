@@ -1,10 +1,10 @@
-#include <doctest/doctest.h>
+#include "net/checksum.h"
 
 #include <cstdint>
 #include <random>
 #include <vector>
 
-#include "net/checksum.h"
+#include <doctest/doctest.h>
 
 using namespace uvs::net;
 

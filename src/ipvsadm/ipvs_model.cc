@@ -1,0 +1,144 @@
+// The checks mirror ip_vs_ctl.c: service existence (EEXIST/ESRCH), destination existence
+// (EEXIST/ENOENT), the l_threshold <= u_threshold rule (ERANGE), weight >= 0 (ERANGE), and the
+// scheduler lookup (ENOENT). Syntax-level checks (zero port without persistence, flag/scheduler
+// compatibility, tunnel option combinations) belong to the front ends, as in ipvsadm.
+#include "ipvsadm/ipvs_model.h"
+
+#include <algorithm>
+
+#include "sched/registry.h"
+
+namespace uvs::ipvsadm {
+
+using base::ErrorCode;
+using base::make_error;
+
+const lb::ServiceSpec* IpvsModel::find(const lb::ServiceKey& key) const {
+  auto it = std::find_if(
+      services_.begin(), services_.end(), [&](const lb::ServiceSpec& s) { return s.key == key; });
+  return it == services_.end() ? nullptr : &*it;
+}
+
+lb::ServiceSpec* IpvsModel::find_mutable(const lb::ServiceKey& key) {
+  return const_cast<lb::ServiceSpec*>(find(key));
+}
+
+base::Status IpvsModel::add_service(const lb::ServiceSpec& spec) {
+  if (find(spec.key) != nullptr) {
+    return make_error(ErrorCode::kExists, "Service already exists");
+  }
+  if (!sched::is_scheduler(spec.scheduler)) {
+    return make_error(ErrorCode::kNotFound, "Scheduler or persistence engine not found");
+  }
+  lb::ServiceSpec s = spec;
+  s.dests.clear();
+  services_.push_back(std::move(s));
+  return {};
+}
+
+base::Status IpvsModel::edit_service(const lb::ServiceSpec& spec) {
+  lb::ServiceSpec* s = find_mutable(spec.key);
+  if (s == nullptr) {
+    return make_error(ErrorCode::kNoService, "No such service");
+  }
+  if (!sched::is_scheduler(spec.scheduler)) {
+    return make_error(ErrorCode::kNotFound, "Scheduler or persistence engine not found");
+  }
+  std::vector<lb::DestSpec> dests = std::move(s->dests);
+  *s = spec;
+  s->dests = std::move(dests);
+  return {};
+}
+
+base::Status IpvsModel::del_service(const lb::ServiceKey& key) {
+  auto it = std::find_if(
+      services_.begin(), services_.end(), [&](const lb::ServiceSpec& s) { return s.key == key; });
+  if (it == services_.end()) {
+    return make_error(ErrorCode::kNoService, "No such service");
+  }
+  services_.erase(it);
+  return {};
+}
+
+void IpvsModel::clear() {
+  services_.clear();
+}
+
+namespace {
+
+base::Status check_dest(const lb::DestSpec& d) {
+  if (d.weight < 0) {
+    return make_error(ErrorCode::kRange, "Numerical result out of range");
+  }
+  if (d.l_threshold > d.u_threshold) {
+    return make_error(ErrorCode::kRange, "Numerical result out of range");
+  }
+  return {};
+}
+
+}  // namespace
+
+base::Status IpvsModel::add_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
+  lb::ServiceSpec* s = find_mutable(key);
+  if (s == nullptr) {
+    return make_error(ErrorCode::kNoService, "Service not defined");
+  }
+  if (auto st = check_dest(dest); !st) {
+    return st;
+  }
+  for (const lb::DestSpec& d : s->dests) {
+    if (d.addr == dest.addr && d.port == dest.port) {
+      return make_error(ErrorCode::kExists, "Destination already exists");
+    }
+  }
+  s->dests.insert(s->dests.begin(), dest);
+  return {};
+}
+
+base::Status IpvsModel::edit_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
+  lb::ServiceSpec* s = find_mutable(key);
+  if (s == nullptr) {
+    return make_error(ErrorCode::kNoService, "Service not defined");
+  }
+  if (auto st = check_dest(dest); !st) {
+    return st;
+  }
+  for (lb::DestSpec& d : s->dests) {
+    if (d.addr == dest.addr && d.port == dest.port) {
+      d = dest;
+      return {};
+    }
+  }
+  return make_error(ErrorCode::kNotFound, "No such destination");
+}
+
+base::Status IpvsModel::del_dest(const lb::ServiceKey& key,
+                                 const net::IpAddr& addr,
+                                 std::uint16_t port) {
+  lb::ServiceSpec* s = find_mutable(key);
+  if (s == nullptr) {
+    return make_error(ErrorCode::kNoService, "Service not defined");
+  }
+  auto it = std::find_if(s->dests.begin(), s->dests.end(), [&](const lb::DestSpec& d) {
+    return d.addr == addr && d.port == port;
+  });
+  if (it == s->dests.end()) {
+    return make_error(ErrorCode::kNotFound, "No such destination");
+  }
+  s->dests.erase(it);
+  return {};
+}
+
+void IpvsModel::set_timeouts(const lb::TimeoutSpec& t) {
+  if (t.tcp != 0) {
+    timeouts_.tcp = t.tcp;
+  }
+  if (t.tcpfin != 0) {
+    timeouts_.tcpfin = t.tcpfin;
+  }
+  if (t.udp != 0) {
+    timeouts_.udp = t.udp;
+  }
+}
+
+}  // namespace uvs::ipvsadm

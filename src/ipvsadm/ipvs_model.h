@@ -1,0 +1,49 @@
+// ipvs_model.h — the configuration as IPVS's control plane keeps it, with IPVS's rules and errors.
+//
+// The one place that decides whether a change is legal: duplicate services or destinations,
+// missing ones, threshold ranges, unknown schedulers. TOML loading, uvsadm commands and health
+// checks all reach it through control::ControlPlane, which turns each successful change into a
+// new service-table snapshot. Errors carry the IPVS errno as an ErrorCode so uvsadm can print
+// ipvsadm's message (EEXIST → kExists, ESRCH → kNoService, ENOENT → kNotFound, ERANGE → kRange,
+// EINVAL → kInvalidOperation).
+// Owned by: the control thread (pure data; no I/O).
+#pragma once
+
+#include <vector>
+
+#include "base/result.h"
+#include "lb/service_spec.h"
+
+namespace uvs::ipvsadm {
+
+class IpvsModel {
+ public:
+  // -A: the service must not exist; the scheduler must be known (kNotFound otherwise).
+  // Real servers in `spec.dests` are ignored (added with add_dest).
+  base::Status add_service(const lb::ServiceSpec& spec);
+  // -E: replaces the service fields (not the destinations) of an existing service.
+  base::Status edit_service(const lb::ServiceSpec& spec);
+  // -D
+  base::Status del_service(const lb::ServiceKey& key);
+  // -C
+  void clear();
+  // -a: inserted at the head of the list (IPVS list order is newest first).
+  base::Status add_dest(const lb::ServiceKey& key, const lb::DestSpec& dest);
+  // -e: replaces the destination's fields; it keeps its list position.
+  base::Status edit_dest(const lb::ServiceKey& key, const lb::DestSpec& dest);
+  // -d
+  base::Status del_dest(const lb::ServiceKey& key, const net::IpAddr& addr, std::uint16_t port);
+  // --set: a zero leaves that timeout unchanged.
+  void set_timeouts(const lb::TimeoutSpec& t);
+
+  const std::vector<lb::ServiceSpec>& services() const { return services_; }  // creation order
+  const lb::ServiceSpec* find(const lb::ServiceKey& key) const;
+  const lb::TimeoutSpec& timeouts() const { return timeouts_; }
+
+ private:
+  lb::ServiceSpec* find_mutable(const lb::ServiceKey& key);
+  std::vector<lb::ServiceSpec> services_;
+  lb::TimeoutSpec timeouts_;
+};
+
+}  // namespace uvs::ipvsadm

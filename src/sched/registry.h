@@ -1,0 +1,48 @@
+// registry.h — schedulers by name, and ipvsadm's scheduler-flag words.
+//
+// The single place that knows which scheduler names exist. Used by the TOML loader and uvsadm
+// (validation, messages) and by control::SnapshotBuilder (construction). Pure functions; any
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sched/scheduler.h"
+
+namespace uvs::sched {
+
+struct SchedulerOptions {
+  std::uint32_t mh_table_size = 4093;  // one of mh_table_sizes()
+};
+
+// Every scheduler uvs implements, in the reference's order:
+// rr wrr lc wlc sed nq fo ovf twos sh dh mh lblc lblcr none.
+std::span<const std::string_view> scheduler_names();
+bool is_scheduler(std::string_view name);
+
+// A new scheduler, or nullptr for an unknown name.
+std::unique_ptr<Scheduler> make_scheduler(std::string_view name, const SchedulerOptions& opts = {});
+
+// The mh table sizes IPVS allows (CONFIG_IP_VS_MH_TAB_INDEX 8..17):
+// 251 509 1021 2039 4093 8191 16381 32749 65521 131071.
+std::span<const std::uint32_t> mh_table_sizes();
+
+// One -b / `flags = [...]` word for the given scheduler: the service flag bit (kSvcSched1..3), or
+// the error text ipvsadm prints: "invalid scheduler flag `X'" (unknown word) or
+// "incompatible scheduler flag `X'" (sh-* without sh, mh-* without mh).
+struct FlagResult {
+  std::uint32_t bit = 0;
+  std::string error;  // empty on success
+};
+FlagResult parse_sched_flag(std::string_view word, std::string_view scheduler);
+
+// The words ipvsadm lists for a service's scheduler flags, comma-separated, or "" if none:
+// "sh-fallback,sh-port" for sh, "mh-fallback,mh-port" for mh, "flag-1,flag-2,flag-3" otherwise.
+std::string sched_flags_text(std::uint32_t service_flags, std::string_view scheduler);
+
+}  // namespace uvs::sched
