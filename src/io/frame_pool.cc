@@ -30,10 +30,11 @@ std::uint8_t* FramePool::buffer(std::uint32_t slot) {
 std::optional<Frame> FramePool::alloc(std::uint32_t len) {
   std::vector<std::uint32_t>* list = nullptr;
   std::uint32_t size = 0;
-  if (len + kHeadroom <= kSmallSize && !free_small_.empty()) {
+  // Compare against the room after the headroom: len + kHeadroom would wrap for huge lengths.
+  if (len <= kSmallSize - kHeadroom && !free_small_.empty()) {
     list = &free_small_;
     size = kSmallSize;
-  } else if (len + kHeadroom <= kLargeSize && !free_large_.empty()) {
+  } else if (len <= kLargeSize - kHeadroom && !free_large_.empty()) {
     list = &free_large_;
     size = kLargeSize;
   } else {
