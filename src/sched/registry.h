@@ -12,12 +12,16 @@
 #include <string>
 #include <string_view>
 
+#include "base/time.h"
 #include "sched/scheduler.h"
 
 namespace uvs::sched {
 
 struct SchedulerOptions {
-  std::uint32_t mh_table_size = 4093;  // one of mh_table_sizes()
+  std::uint32_t mh_table_size = 4093;  // one of mh_table_sizes(); 0 also means 4093
+  // sysctls net.ipv4.vs.lblc_expiration / lblcr_expiration (default 24 h).
+  base::Nanos lblc_expiration = 24 * 60 * 60 * base::kNanosPerSecond;
+  base::Nanos lblcr_expiration = 24 * 60 * 60 * base::kNanosPerSecond;
 };
 
 // Every scheduler uvs implements, in the reference's order:
@@ -25,7 +29,7 @@ struct SchedulerOptions {
 std::span<const std::string_view> scheduler_names();
 bool is_scheduler(std::string_view name);
 
-// A new scheduler, or nullptr for an unknown name.
+// A new scheduler, or nullptr for an unknown name (or an mh_table_size not in mh_table_sizes()).
 std::unique_ptr<Scheduler> make_scheduler(std::string_view name, const SchedulerOptions& opts = {});
 
 // The mh table sizes IPVS allows (CONFIG_IP_VS_MH_TAB_INDEX 8..17):
