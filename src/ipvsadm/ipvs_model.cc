@@ -13,6 +13,20 @@ namespace uvs::ipvsadm {
 using base::ErrorCode;
 using base::make_error;
 
+namespace {
+
+// ip_vs_add_service()/ip_vs_edit_service(): the scheduler, then the persistence engine, must
+// exist (ENOENT). uvs implements no persistence engine (the kernel's only one is "sip"), so any
+// pe_name is unknown, as on a kernel without ip_vs_pe_sip.
+base::Status check_engines(const lb::ServiceSpec& spec) {
+  if (!sched::is_scheduler(spec.scheduler) || !spec.pe_name.empty()) {
+    return make_error(ErrorCode::kNotFound, "Scheduler or persistence engine not found");
+  }
+  return {};
+}
+
+}  // namespace
+
 const lb::ServiceSpec* IpvsModel::find(const lb::ServiceKey& key) const {
   auto it = std::find_if(
       services_.begin(), services_.end(), [&](const lb::ServiceSpec& s) { return s.key == key; });
@@ -27,8 +41,8 @@ base::Status IpvsModel::add_service(const lb::ServiceSpec& spec) {
   if (find(spec.key) != nullptr) {
     return make_error(ErrorCode::kExists, "Service already exists");
   }
-  if (!sched::is_scheduler(spec.scheduler)) {
-    return make_error(ErrorCode::kNotFound, "Scheduler or persistence engine not found");
+  if (auto st = check_engines(spec); !st) {
+    return st;
   }
   lb::ServiceSpec s = spec;
   s.dests.clear();
@@ -41,8 +55,8 @@ base::Status IpvsModel::edit_service(const lb::ServiceSpec& spec) {
   if (s == nullptr) {
     return make_error(ErrorCode::kNoService, "No such service");
   }
-  if (!sched::is_scheduler(spec.scheduler)) {
-    return make_error(ErrorCode::kNotFound, "Scheduler or persistence engine not found");
+  if (auto st = check_engines(spec); !st) {
+    return st;
   }
   std::vector<lb::DestSpec> dests = std::move(s->dests);
   *s = spec;
