@@ -49,13 +49,16 @@ namespace uvs::base {
 #define UVS_PASS_REASONS(X)                                                        \
   X(kNone, "none", "not passed")                                                   \
   X(kNotOurMac, "not_our_mac", "frame addressed to another host")                  \
-  X(kNotIpv4, "not_ipv4", "protocol uvsd does not handle")                         \
+  X(kNotIpv4, "not_ipv4", "not an IPv4 or ARP frame")                              \
+  X(kProtocol, "protocol", "IP protocol uvsd does not balance")                    \
   X(kNotVip, "not_vip", "destination is not a VIP and matches no connection")      \
   X(kNoService, "no_service", "VIP but no service for this protocol/port")         \
   X(kNotSyn, "not_syn", "TCP without SYN and without a connection entry")          \
   X(kIcmpNotRelated, "icmp_not_related", "ICMP not related to a known connection") \
   X(kOwnAddress, "own_address", "addressed to the director's own kernel address")  \
-  X(kArpNotForVip, "arp_not_for_vip", "ARP not about a VIP")
+  X(kArpNotForVip, "arp_not_for_vip", "ARP not about a VIP")                       \
+  X(kFragment, "fragment", "IPv4 fragment not addressed to a VIP")                 \
+  X(kNodestExpired, "nodest_expired", "connection of a deleted real server expired")
 
 #define UVS_ENUM_ENTRY(e, name, doc) e,
 enum class DropReason : std::uint8_t { UVS_DROP_REASONS(UVS_ENUM_ENTRY) kCount };

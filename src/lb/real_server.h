@@ -23,11 +23,11 @@ inline constexpr std::uint32_t kNoSlot = 0xffffffffu;
 struct RealServer {
   // --- identity (control thread, before publication)
   std::uint32_t slot = kNoSlot;
-  std::uint32_t service_slot = kNoSlot;
   net::IpAddr addr;
   std::uint16_t port = 0;
 
   // --- configuration (worker, at snapshot adoption)
+  std::uint32_t service_slot = kNoSlot;
   ForwardMethod fwd = ForwardMethod::kRoute;
   TunnelSpec tunnel;
   std::int32_t weight = 0;

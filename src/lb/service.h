@@ -19,6 +19,7 @@ namespace uvs::lb {
 
 struct RealConfig {
   std::uint32_t slot = kNoSlot;
+  std::uint32_t service_slot = kNoSlot;  // counters of the service this real belongs to now
   DestSpec spec;
   std::int32_t last_weight = 0;
 };
@@ -32,7 +33,8 @@ struct Service {
   std::vector<RealConfig> configs;        // same order: what the worker copies into the slots
 
   // How this service came to be (for scheduler inheritance), and its predecessor if any.
-  sched::Change change;
+  sched::Change change;  // its spans point into real_slots / change_old_slots
+  std::vector<std::uint32_t> change_old_slots;
   std::shared_ptr<Service> previous;  // cleared by the worker after adoption
 
   bool persistent() const { return spec.persistent(); }

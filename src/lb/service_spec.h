@@ -35,6 +35,21 @@ struct ServiceKey {
   std::uint16_t port = 0;
 
   friend bool operator==(const ServiceKey&, const ServiceKey&) = default;
+  friend auto operator<=>(const ServiceKey& a, const ServiceKey& b) {
+    if (a.fwmark != b.fwmark) {
+      return a.fwmark <=> b.fwmark;
+    }
+    if (a.af != b.af) {
+      return a.af <=> b.af;
+    }
+    if (a.protocol != b.protocol) {
+      return a.protocol <=> b.protocol;
+    }
+    if (a.addr != b.addr) {
+      return a.addr <=> b.addr;
+    }
+    return a.port <=> b.port;
+  }
   std::string to_string() const;  // "TCP 10.0.0.1:80", "FWM 1"
 };
 
@@ -57,6 +72,7 @@ struct ServiceSpec {
   std::uint32_t timeout = 0;            // persistence timeout in seconds when kSvcPersistent
   std::uint32_t netmask = 0xffffffffu;  // IPv4 mask, host order (IPv6: prefix length)
   std::string pe_name;                  // persistence engine ("" = none)
+  std::uint32_t mh_table_size = 0;      // mh only: Maglev table size (0 = IPVS default, 4093)
   std::vector<DestSpec> dests;          // list order, newest first, as IPVS keeps it
 
   bool persistent() const { return (flags & kSvcPersistent) != 0; }
@@ -64,7 +80,7 @@ struct ServiceSpec {
   // The service fields that -E sets (everything except the destinations).
   bool same_service_fields(const ServiceSpec& o) const {
     return key == o.key && scheduler == o.scheduler && flags == o.flags && timeout == o.timeout &&
-           netmask == o.netmask && pe_name == o.pe_name;
+           netmask == o.netmask && pe_name == o.pe_name && mh_table_size == o.mh_table_size;
   }
 };
 

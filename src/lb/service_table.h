@@ -32,6 +32,12 @@ class ServiceTable {
   std::vector<std::shared_ptr<Service>> services;  // creation order
   std::vector<MarkRule> marks;
 
+  // What changed relative to the previous snapshot, for the worker's adoption step: services
+  // created for this snapshot (their schedulers inherit from Service::previous), and real-server
+  // slots that are no longer in any service.
+  std::vector<Service*> changed;
+  std::vector<std::uint32_t> removed_reals;
+
   // Build the lookup indexes after `services` and `marks` are filled (control thread).
   void index();
 

@@ -1,0 +1,421 @@
+// Slots and snapshots. A change is first applied to the model (which decides legality and gives
+// IPVS's error); only then are slots assigned and the one changed Service rebuilt, so a refused
+// command leaves nothing behind. Real-server slots are keyed by (service key, address, port):
+// IPVS's trash lookup matches a re-added destination by the same key even if the service itself
+// was deleted and created again in between.
+#include "control/control_plane.h"
+
+#include <algorithm>
+
+#include "conn/tcp_state.h"
+#include "packet/headers.h"
+#include "sched/registry.h"
+
+namespace uvs::control {
+
+using base::ErrorCode;
+using base::make_error;
+
+ControlPlane::ControlPlane(lb::LbState& lb, WorkerLink& link)
+    : lb_(lb),
+      link_(link),
+      last_weight_(lb.max_reals(), 0),
+      service_refs_(lb.max_services(), 0),
+      real_zero_(lb.max_reals()),
+      service_zero_(lb.max_services()) {
+  for (std::uint32_t i = lb.max_reals(); i-- > 0;) {
+    free_reals_.push_back(i);
+  }
+  for (std::uint32_t i = lb.max_services(); i-- > 0;) {
+    free_services_.push_back(i);
+  }
+  current_table_ = std::make_shared<lb::ServiceTable>();
+  current_table_->index();
+}
+
+namespace {
+
+void reset_stats(lb::Stats& s) {
+  s.conns.store(0);
+  s.inpkts.store(0);
+  s.outpkts.store(0);
+  s.inbytes.store(0);
+  s.outbytes.store(0);
+}
+
+}  // namespace
+
+std::uint32_t ControlPlane::alloc_service_slot() {
+  if (free_services_.empty()) {
+    return lb::kNoSlot;
+  }
+  const std::uint32_t slot = free_services_.back();
+  free_services_.pop_back();
+  reset_stats(lb_.service(slot).stats);
+  service_zero_[slot] = {};
+  service_refs_[slot] = 1;
+  return slot;
+}
+
+void ControlPlane::unref_service_slot(std::uint32_t slot) {
+  if (--service_refs_[slot] == 0) {
+    free_services_.push_back(slot);
+  }
+}
+
+std::uint32_t ControlPlane::real_slot_for(const lb::ServiceKey& svc, const lb::DestSpec& d) {
+  const RealKey key{svc, d.addr, d.port};
+  if (auto it = real_slots_.find(key); it != real_slots_.end()) {
+    return it->second;
+  }
+  std::uint32_t slot;
+  if (auto t = trash_.find(key); t != trash_.end()) {
+    // ip_vs_trash_get_dest(): the same destination comes back with its counters.
+    slot = t->second.slot;
+    unref_service_slot(t->second.service_slot);
+    trash_.erase(t);
+  } else {
+    if (free_reals_.empty()) {
+      return lb::kNoSlot;
+    }
+    slot = free_reals_.back();
+    free_reals_.pop_back();
+    lb::RealServer& rs = lb_.real(slot);
+    rs.slot = slot;
+    rs.addr = d.addr;
+    rs.port = d.port;
+    rs.activeconns.store(0);
+    rs.inactconns.store(0);
+    rs.persistconns.store(0);
+    rs.overload.store(false);
+    rs.refcnt.store(0);
+    rs.u_threshold = 0;
+    rs.route_epoch = 0;
+    rs.next_hop = net::NextHop{};
+    reset_stats(rs.stats);
+    real_zero_[slot] = {};
+    last_weight_[slot] = 0;
+  }
+  service_refs_[service_slots_.at(svc)] += 1;
+  real_slots_.emplace(key, slot);
+  return slot;
+}
+
+std::shared_ptr<lb::Service> ControlPlane::build_service(const lb::ServiceSpec& spec,
+                                                         std::shared_ptr<lb::Service> previous,
+                                                         sched::Change change) {
+  auto s = std::make_shared<lb::Service>();
+  s->spec = spec;
+  s->slot = service_slots_.at(spec.key);
+  sched::SchedulerOptions opts;
+  if (spec.mh_table_size != 0) {
+    opts.mh_table_size = spec.mh_table_size;
+  }
+  s->scheduler = sched::make_scheduler(spec.scheduler, opts);
+  std::vector<sched::RealEntry> entries;
+  entries.reserve(spec.dests.size());
+  for (const lb::DestSpec& d : spec.dests) {
+    const std::uint32_t slot = real_slots_.at(RealKey{spec.key, d.addr, d.port});
+    s->reals.push_back(&lb_.real(slot));
+    s->real_slots.push_back(slot);
+    s->configs.push_back(lb::RealConfig{slot, s->slot, d, last_weight_[slot]});
+    entries.push_back(sched::RealEntry{slot, d.addr, d.port, d.weight, last_weight_[slot]});
+  }
+  if (s->scheduler) {
+    s->scheduler->build(entries, spec.flags);
+  }
+  s->previous = std::move(previous);
+  s->change = change;
+  s->change.new_slots = s->real_slots;
+  return s;
+}
+
+std::vector<std::uint32_t> ControlPlane::slots_of(const lb::ServiceKey& key) const {
+  auto it = services_.find(key);
+  return it == services_.end() ? std::vector<std::uint32_t>{} : it->second->real_slots;
+}
+
+void ControlPlane::publish(std::vector<lb::Service*> changed, std::vector<std::uint32_t> removed) {
+  auto t = std::make_shared<lb::ServiceTable>();
+  t->epoch = ++epoch_;
+  t->timeouts = model_.timeouts();
+  t->sysctls = sysctls_;
+  t->marks = marks_;
+  for (const lb::ServiceSpec& spec : model_.services()) {
+    t->services.push_back(services_.at(spec.key));
+  }
+  t->changed = std::move(changed);
+  t->removed_reals = std::move(removed);
+  t->index();
+  current_table_ = t;
+  link_.publish(std::move(t));
+}
+
+base::Status ControlPlane::add_service(const lb::ServiceSpec& spec) {
+  if (free_services_.empty()) {
+    return make_error(ErrorCode::kNoMemory, "Memory allocation problem");
+  }
+  if (auto st = model_.add_service(spec); !st) {
+    return st;
+  }
+  service_slots_[spec.key] = alloc_service_slot();
+  const lb::ServiceSpec& stored = *model_.find(spec.key);
+  sched::Change change;
+  change.kind = sched::Change::Kind::kNewService;
+  auto svc = build_service(stored, nullptr, change);
+  lb::Service* raw = svc.get();
+  services_[spec.key] = std::move(svc);
+  publish({raw}, {});
+  return {};
+}
+
+base::Status ControlPlane::edit_service(const lb::ServiceSpec& spec) {
+  const lb::ServiceSpec* before = model_.find(spec.key);
+  const std::string old_sched = before ? before->scheduler : std::string();
+  if (auto st = model_.edit_service(spec); !st) {
+    return st;
+  }
+  const lb::ServiceSpec& stored = *model_.find(spec.key);
+  sched::Change change;
+  change.kind = stored.scheduler == old_sched ? sched::Change::Kind::kEditService
+                                              : sched::Change::Kind::kNewService;
+  auto svc = build_service(stored, services_.at(spec.key), change);
+  lb::Service* raw = svc.get();
+  services_[spec.key] = std::move(svc);
+  publish({raw}, {});
+  return {};
+}
+
+void ControlPlane::trash_real(const lb::ServiceKey& svc,
+                              const net::IpAddr& addr,
+                              std::uint16_t port,
+                              std::vector<std::uint32_t>& removed) {
+  const RealKey key{svc, addr, port};
+  auto it = real_slots_.find(key);
+  if (it == real_slots_.end()) {
+    return;
+  }
+  const std::uint32_t slot = it->second;
+  real_slots_.erase(it);
+  trash_[key] = TrashEntry{slot, service_slots_.at(svc), epoch_ + 1, -1};
+  removed.push_back(slot);
+}
+
+void ControlPlane::trash_service(const lb::ServiceKey& key, std::vector<std::uint32_t>& removed) {
+  const lb::ServiceSpec* spec = model_.find(key);
+  if (spec == nullptr) {
+    return;
+  }
+  for (const lb::DestSpec& d : spec->dests) {
+    trash_real(key, d.addr, d.port, removed);
+  }
+}
+
+base::Status ControlPlane::del_service(const lb::ServiceKey& key) {
+  if (model_.find(key) == nullptr) {
+    return make_error(ErrorCode::kNoService, "No such service");
+  }
+  std::vector<std::uint32_t> removed;
+  trash_service(key, removed);
+  (void)model_.del_service(key);
+  services_.erase(key);
+  unref_service_slot(service_slots_.at(key));
+  service_slots_.erase(key);
+  publish({}, std::move(removed));
+  return {};
+}
+
+base::Status ControlPlane::clear() {
+  std::vector<std::uint32_t> removed;
+  for (const lb::ServiceSpec& spec : model_.services()) {
+    trash_service(spec.key, removed);
+  }
+  for (const auto& [key, slot] : service_slots_) {
+    unref_service_slot(slot);
+  }
+  model_.clear();
+  services_.clear();
+  service_slots_.clear();
+  publish({}, std::move(removed));
+  return {};
+}
+
+base::Status ControlPlane::rebuild_after_dest_change(const lb::ServiceKey& key,
+                                                     sched::Change::Kind kind,
+                                                     std::uint32_t slot,
+                                                     std::vector<std::uint32_t> old_slots,
+                                                     std::vector<std::uint32_t> removed) {
+  const lb::ServiceSpec& stored = *model_.find(key);
+  sched::Change change;
+  change.kind = kind;
+  change.slot = slot;
+  auto svc = build_service(stored, services_.at(key), change);
+  // The spans in Change must outlive adoption: keep both lists inside the new Service.
+  svc->change_old_slots = std::move(old_slots);
+  svc->change.old_slots = svc->change_old_slots;
+  svc->change.new_slots = svc->real_slots;
+  lb::Service* raw = svc.get();
+  services_[key] = std::move(svc);
+  publish({raw}, std::move(removed));
+  return {};
+}
+
+base::Status ControlPlane::add_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
+  if (model_.find(key) != nullptr && free_reals_.empty() &&
+      trash_.count(RealKey{key, dest.addr, dest.port}) == 0) {
+    return make_error(ErrorCode::kNoMemory, "Memory allocation problem");
+  }
+  std::vector<std::uint32_t> old_slots = slots_of(key);
+  if (auto st = model_.add_dest(key, dest); !st) {
+    return st;
+  }
+  const std::uint32_t slot = real_slot_for(key, dest);
+  last_weight_[slot] = dest.weight;
+  return rebuild_after_dest_change(
+      key, sched::Change::Kind::kAddDest, slot, std::move(old_slots), {});
+}
+
+base::Status ControlPlane::edit_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
+  std::vector<std::uint32_t> old_slots = slots_of(key);
+  if (auto st = model_.edit_dest(key, dest); !st) {
+    return st;
+  }
+  const std::uint32_t slot = real_slots_.at(RealKey{key, dest.addr, dest.port});
+  if (dest.weight != 0) {
+    last_weight_[slot] = dest.weight;
+  }
+  return rebuild_after_dest_change(
+      key, sched::Change::Kind::kEditDest, slot, std::move(old_slots), {});
+}
+
+base::Status ControlPlane::del_dest(const lb::ServiceKey& key,
+                                    const net::IpAddr& addr,
+                                    std::uint16_t port) {
+  std::vector<std::uint32_t> old_slots = slots_of(key);
+  if (auto st = model_.del_dest(key, addr, port); !st) {
+    return st;
+  }
+  std::vector<std::uint32_t> removed;
+  const std::uint32_t slot = real_slots_.at(RealKey{key, addr, port});
+  trash_real(key, addr, port, removed);
+  return rebuild_after_dest_change(
+      key, sched::Change::Kind::kDelDest, slot, std::move(old_slots), std::move(removed));
+}
+
+base::Status ControlPlane::set_timeouts(const lb::TimeoutSpec& t) {
+  model_.set_timeouts(t);
+  publish({}, {});
+  return {};
+}
+
+void ControlPlane::set_sysctls(const lb::IpvsSysctls& s) {
+  sysctls_ = s;
+  publish({}, {});
+}
+
+void ControlPlane::set_marks(std::vector<lb::MarkRule> marks) {
+  marks_ = std::move(marks);
+  publish({}, {});
+}
+
+base::Status ControlPlane::zero(const lb::ServiceKey* key) {
+  if (key != nullptr) {
+    const lb::ServiceSpec* spec = model_.find(*key);
+    if (spec == nullptr) {
+      return make_error(ErrorCode::kNoService, "No such service");
+    }
+    const std::uint32_t sslot = service_slots_.at(*key);
+    service_zero_[sslot] = lb_.service(sslot).stats.read();
+    for (const lb::DestSpec& d : spec->dests) {
+      const std::uint32_t slot = real_slots_.at(RealKey{*key, d.addr, d.port});
+      real_zero_[slot] = lb_.real(slot).stats.read();
+    }
+    return {};
+  }
+  for (const auto& [k, sslot] : service_slots_) {
+    service_zero_[sslot] = lb_.service(sslot).stats.read();
+  }
+  for (const auto& [k, slot] : real_slots_) {
+    real_zero_[slot] = lb_.real(slot).stats.read();
+  }
+  total_zero_ = lb_.totals().read();
+  return {};
+}
+
+ipvsadm::IpvsStatus ControlPlane::status(bool with_connections) {
+  ipvsadm::IpvsStatus st;
+  st.timeouts = model_.timeouts();
+  for (const lb::ServiceSpec& spec : model_.services()) {
+    ipvsadm::ServiceStatus ss;
+    ss.spec = spec;
+    ss.spec.dests.clear();
+    const std::uint32_t sslot = service_slots_.at(spec.key);
+    ss.stats = lb_.service(sslot).stats.read() - service_zero_[sslot];
+    for (const lb::DestSpec& d : spec.dests) {
+      const std::uint32_t slot = real_slots_.at(RealKey{spec.key, d.addr, d.port});
+      const lb::RealServer& rs = lb_.real(slot);
+      ipvsadm::DestStatus ds;
+      ds.spec = d;
+      ds.activeconns = rs.activeconns.load();
+      ds.inactconns = rs.inactconns.load();
+      ds.persistconns = rs.persistconns.load();
+      ds.stats = rs.stats.read() - real_zero_[slot];
+      ss.dests.push_back(ds);
+    }
+    st.services.push_back(std::move(ss));
+  }
+  st.totals = lb_.totals().read() - total_zero_;
+  if (with_connections) {
+    const ConnDump dump = link_.dump_connections();
+    for (const conn::Connection& c : dump.entries) {
+      ipvsadm::ConnStatus cs;
+      cs.protocol = c.proto == packet::kProtoTcp   ? "TCP"
+                    : c.proto == packet::kProtoUdp ? "UDP"
+                                                   : "IP";
+      cs.caddr = c.caddr;
+      cs.cport = c.cport;
+      cs.vaddr = c.vaddr;
+      cs.vport = c.vport;
+      cs.daddr = c.daddr;
+      cs.dport = c.dport;
+      if (c.is_template()) {
+        cs.state = c.state == conn::kTemplateAssured ? "ASSURED" : "NONE";
+      } else if (c.proto == packet::kProtoTcp) {
+        cs.state = std::string(conn::tcp_state_name(static_cast<conn::TcpState>(c.state)));
+      } else {
+        cs.state = "UDP";
+      }
+      const base::Ticks left = base::ticks_reached(dump.now, c.expires) ? 0 : c.expires - dump.now;
+      cs.expires = static_cast<std::uint32_t>(base::ticks_to_nanos(left) / base::kNanosPerSecond);
+      st.conns.push_back(std::move(cs));
+    }
+  }
+  return st;
+}
+
+void ControlPlane::collect_garbage(base::Nanos now) {
+  const std::uint64_t adopted = link_.adopted_epoch();
+  for (auto it = trash_.begin(); it != trash_.end();) {
+    TrashEntry& t = it->second;
+    const lb::RealServer& rs = lb_.real(t.slot);
+    if (adopted < t.epoch || rs.refcnt.load() != 0) {
+      t.idle_since = -1;
+      ++it;
+      continue;
+    }
+    // Like IPVS's trash: an unreferenced destination lingers a while so that re-adding it
+    // brings its counters back.
+    if (t.idle_since < 0) {
+      t.idle_since = now;
+    }
+    if (now - t.idle_since < kTrashPeriod) {
+      ++it;
+      continue;
+    }
+    free_reals_.push_back(t.slot);
+    unref_service_slot(t.service_slot);
+    it = trash_.erase(it);
+  }
+}
+
+}  // namespace uvs::control

@@ -1,0 +1,123 @@
+// control_plane.h — the one mutation funnel: every configuration change ends here.
+//
+// TOML loading and reloads (config/), uvsadm commands over the control socket (ipvsadm/) and
+// health checks all call these functions on the control thread. Each successful change updates
+// the IPVS model (ipvsadm::IpvsModel: IPVS's rules and errors), assigns long-lived LbState slots
+// to new services and real servers, builds one new immutable lb::ServiceTable in which only the
+// changed service is new (schedulers' static tables are built here, off the data path) and
+// publishes it to the data path through the WorkerLink. One change, one snapshot: that is what
+// lets schedulers follow IPVS's add/edit/delete hooks exactly.
+//
+// Deleted real servers keep their slot in a trash list while connections still reference it
+// (as IPVS does); re-adding the same server to the same service revives the slot, counters
+// included. collect_garbage() frees slots nobody references any more.
+//
+// Also implements ipvsadm::IpvsBackend, so uvsadm's commands run against it directly.
+// Owned by: the control thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "base/result.h"
+#include "base/time.h"
+#include "control/worker_link.h"
+#include "ipvsadm/backend.h"
+#include "ipvsadm/ipvs_model.h"
+#include "lb/lb_state.h"
+#include "lb/service_table.h"
+
+namespace uvs::control {
+
+class ControlPlane final : public ipvsadm::IpvsBackend {
+ public:
+  ControlPlane(lb::LbState& lb, WorkerLink& link);
+
+  // --- ipvsadm::IpvsBackend
+  base::Status add_service(const lb::ServiceSpec& spec) override;
+  base::Status edit_service(const lb::ServiceSpec& spec) override;
+  base::Status del_service(const lb::ServiceKey& key) override;
+  base::Status clear() override;
+  base::Status add_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) override;
+  base::Status edit_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) override;
+  base::Status del_dest(const lb::ServiceKey& key,
+                        const net::IpAddr& addr,
+                        std::uint16_t port) override;
+  base::Status zero(const lb::ServiceKey* key) override;
+  base::Status set_timeouts(const lb::TimeoutSpec& t) override;
+  ipvsadm::IpvsStatus status(bool with_connections) override;
+
+  // --- settings that only the TOML file carries
+  void set_sysctls(const lb::IpvsSysctls& s);
+  void set_marks(std::vector<lb::MarkRule> marks);
+  const lb::IpvsSysctls& sysctls() const { return sysctls_; }
+  const std::vector<lb::MarkRule>& marks() const { return marks_; }
+
+  const ipvsadm::IpvsModel& model() const { return model_; }
+  std::uint64_t epoch() const { return epoch_; }
+  // The snapshot most recently published.
+  const std::shared_ptr<lb::ServiceTable>& current() const { return current_table_; }
+
+  // Free trashed slots that nothing references any more (call about once a second).
+  void collect_garbage(base::Nanos now);
+
+ private:
+  struct RealKey {
+    lb::ServiceKey svc;
+    net::IpAddr addr;
+    std::uint16_t port = 0;
+    friend auto operator<=>(const RealKey&, const RealKey&) = default;
+  };
+  struct TrashEntry {
+    std::uint32_t slot;
+    std::uint32_t service_slot;  // counters it fed while it was live
+    std::uint64_t epoch;         // snapshot that removed it
+    base::Nanos idle_since;      // first seen unreferenced, or -1
+  };
+  static constexpr base::Nanos kTrashPeriod = 120 * base::kNanosPerSecond;
+
+  std::shared_ptr<lb::Service> build_service(const lb::ServiceSpec& spec,
+                                             std::shared_ptr<lb::Service> previous,
+                                             sched::Change change);
+  std::uint32_t real_slot_for(const lb::ServiceKey& svc, const lb::DestSpec& d);
+  void trash_real(const lb::ServiceKey& svc,
+                  const net::IpAddr& addr,
+                  std::uint16_t port,
+                  std::vector<std::uint32_t>& removed);
+  void trash_service(const lb::ServiceKey& key, std::vector<std::uint32_t>& removed);
+  void publish(std::vector<lb::Service*> changed, std::vector<std::uint32_t> removed);
+  std::uint32_t alloc_service_slot();
+  void unref_service_slot(std::uint32_t slot);
+  std::vector<std::uint32_t> slots_of(const lb::ServiceKey& key) const;
+  base::Status rebuild_after_dest_change(const lb::ServiceKey& key,
+                                         sched::Change::Kind kind,
+                                         std::uint32_t slot,
+                                         std::vector<std::uint32_t> old_slots,
+                                         std::vector<std::uint32_t> removed);
+
+  lb::LbState& lb_;
+  WorkerLink& link_;
+  ipvsadm::IpvsModel model_;
+  lb::IpvsSysctls sysctls_;
+  std::vector<lb::MarkRule> marks_;
+  std::uint64_t epoch_ = 0;
+  std::shared_ptr<lb::ServiceTable> current_table_;
+
+  std::map<lb::ServiceKey, std::shared_ptr<lb::Service>> services_;
+  std::map<lb::ServiceKey, std::uint32_t> service_slots_;
+  std::map<RealKey, std::uint32_t> real_slots_;  // live
+  std::map<RealKey, TrashEntry> trash_;          // deleted, maybe still referenced
+  std::vector<std::int32_t> last_weight_;        // per real slot
+  std::vector<std::uint32_t> free_reals_;
+  std::vector<std::uint32_t> free_services_;
+  std::vector<std::uint32_t> service_refs_;  // per service slot: live + trashed reals
+
+  // -Z: counter values at the last zeroing, subtracted in listings.
+  std::vector<lb::StatsValues> real_zero_;
+  std::vector<lb::StatsValues> service_zero_;
+  lb::StatsValues total_zero_;
+};
+
+}  // namespace uvs::control

@@ -1,0 +1,32 @@
+// counters.h — the worker's frame accounting: one counter per verdict, per drop reason and per
+// pass reason, plus a few event counters. Written by the worker (Relaxed), read by control for
+// uvsadm and the SIGUSR1 dump. Names come from base/drop_reason.h.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "base/drop_reason.h"
+#include "base/relaxed.h"
+#include "dataplane/verdict.h"
+
+namespace uvs::dataplane {
+
+struct Counters {
+  std::array<base::Relaxed<std::uint64_t>, static_cast<std::size_t>(Verdict::kCount)> verdicts{};
+  std::array<base::Relaxed<std::uint64_t>, base::kDropReasonCount> drops{};
+  std::array<base::Relaxed<std::uint64_t>, base::kPassReasonCount> passes{};
+  base::Relaxed<std::uint64_t> rx_frames;
+  base::Relaxed<std::uint64_t> tx_frames;
+  base::Relaxed<std::uint64_t> arp_requests_sent;
+  base::Relaxed<std::uint64_t> arp_replies_sent;
+  base::Relaxed<std::uint64_t> gratuitous_arp_sent;
+  base::Relaxed<std::uint64_t> icmp_errors_sent;
+  base::Relaxed<std::uint64_t> vip_conflicts;  // another host claimed a VIP in ARP
+
+  void drop(base::DropReason r) { drops[static_cast<std::size_t>(r)].add(1); }
+  void pass(base::PassReason r) { passes[static_cast<std::size_t>(r)].add(1); }
+  void verdict(Verdict v) { verdicts[static_cast<std::size_t>(v)].add(1); }
+};
+
+}  // namespace uvs::dataplane

@@ -1,0 +1,316 @@
+// The top of the data path. process_one() reads like the algorithm of reference §5 and design.md
+// "One packet": parse, answer ARP, leave the kernel's own traffic alone, then either the inbound
+// path (to a VIP or a firewall-marked destination: connection lookup, IPVS's reuse and dead-server
+// rules, scheduling) or the outbound path (NAT replies), and finally the transmitter bound to the
+// connection. Helpers live in pipeline_schedule.cc (new connections), pipeline_xmit.cc
+// (forwarding, ICMP errors, next-hop resolution, transmission) and pipeline_adopt.cc (snapshots).
+#include "dataplane/pipeline.h"
+
+#include "arp/arp_packet.h"
+#include "base/compiler.h"
+#include "packet/headers.h"
+#include "packet/parser.h"
+#include "xmit/ip_rewrite.h"
+
+namespace uvs::dataplane {
+
+using base::DropReason;
+using base::PassReason;
+using packet::L3Kind;
+using packet::ParsedPacket;
+
+Pipeline::Pipeline(const PipelineConfig& cfg,
+                   lb::LbState& lb,
+                   std::span<io::PacketPort* const> ports)
+    : cfg_(cfg),
+      lb_(lb),
+      ports_(ports.begin(), ports.end()),
+      table_(std::make_shared<lb::ServiceTable>()),
+      routes_(std::make_shared<route::RouteTable>()),
+      conns_(cfg.conn_max, lb),
+      pool_(cfg.pool_small, cfg.pool_large),
+      neighbors_(cfg.neighbors),
+      tx_(ports_.size()) {
+  for (std::size_t i = 0; i < ports_.size(); ++i) {
+    ports_[i]->set_id(static_cast<std::uint16_t>(i));
+    tx_[i].reserve(cfg_.tx_queue);
+  }
+  tx_ptrs_.reserve(cfg_.tx_queue);
+  segs_.resize(256);
+  arp_ready_.reserve(cfg_.neighbors.max_pending * 4);
+  arp_expired_.reserve(cfg_.neighbors.max_pending * 4);
+  arp_requests_.reserve(64);
+  table_->index();
+}
+
+void Pipeline::set_routes(std::shared_ptr<const route::RouteTable> routes) {
+  routes_ = std::move(routes);
+}
+
+void Pipeline::process(io::Frame* frames, std::uint32_t n, base::Nanos now) {
+  now_ = now;
+  now_ticks_ = base::nanos_to_ticks(now);
+  counters_.rx_frames.add(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    FrameTrace tr;
+    const Verdict v = process_one(frames[i], tr);
+    tr.verdict = v;
+    counters_.verdict(v);
+    if (v == Verdict::kDropped) {
+      counters_.drop(tr.drop);
+    } else if (v == Verdict::kToHost) {
+      counters_.pass(tr.pass);
+    }
+    if (UVS_UNLIKELY(trace_ != nullptr)) {
+      trace_->record(frames[i], tr, now);
+    }
+  }
+}
+
+namespace {
+
+inline Verdict dropped(FrameTrace& tr, DropReason r) {
+  tr.drop = r;
+  return Verdict::kDropped;
+}
+
+inline Verdict to_host(FrameTrace& tr, PassReason r) {
+  tr.pass = r;
+  return Verdict::kToHost;
+}
+
+}  // namespace
+
+Verdict Pipeline::process_one(io::Frame& f, FrameTrace& tr) {
+  ParsedPacket p;
+  const DropReason bad = packet::parse_frame(f.data, f.len, p);
+  if (UVS_UNLIKELY(bad != DropReason::kNone)) {
+    return dropped(tr, bad);
+  }
+  // Only frames for this interface's MAC, or broadcast/multicast (ARP), are ours to consider.
+  const net::MacAddr& own = ports_[f.port]->info().mac;
+  if (!(f.data[packet::kEthDst] & 1) && net::MacAddr(f.data + packet::kEthDst) != own) {
+    return to_host(tr, PassReason::kNotOurMac);
+  }
+  switch (p.kind) {
+    case L3Kind::kArp:
+      return handle_arp(f, p, tr);
+    case L3Kind::kIpv4:
+      return handle_ipv4(f, p, tr);
+    case L3Kind::kOther:
+      break;
+  }
+  return to_host(tr, PassReason::kNotIpv4);
+}
+
+Verdict Pipeline::handle_arp(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+  const arp::ArpFields a = arp::read_arp(f, p);
+  const bool about_vip = table_->owns_address(a.tpa);
+  const std::optional<net::IpAddr> own_ip = routes_->interface_address(f.port);
+  const bool for_us = about_vip || (own_ip && *own_ip == a.tpa);
+  const net::MacAddr& own_mac = ports_[f.port]->info().mac;
+
+  // Another host claiming one of our VIPs: the classic real server without ARP suppression.
+  if (!a.spa.is_unspecified() && table_->owns_address(a.spa) && a.sha != own_mac) {
+    counters_.vip_conflicts.add(1);
+  }
+  // RFC 826 merge: refresh what we know; learn senders that talk to us.
+  if (!a.spa.is_unspecified() && !table_->owns_address(a.spa) &&
+      (for_us || neighbors_.state_of(f.port, a.spa) != arp::NeighborTable::State::kFree)) {
+    arp_ready_.clear();
+    neighbors_.learn(f.port, a.spa, a.sha, now_, arp_ready_);
+    for (io::Frame& w : arp_ready_) {
+      a.sha.copy_to(w.data + packet::kEthDst);
+      own_mac.copy_to(w.data + packet::kEthSrc);
+      queue_tx(f.port, w);
+    }
+  }
+  if (a.oper == packet::kArpRequest && about_vip && a.spa != a.tpa) {
+    arp::make_reply_in_place(f, p, own_mac);
+    queue_tx(f.port, f);
+    counters_.arp_replies_sent.add(1);
+    return Verdict::kReplied;
+  }
+  return to_host(tr, PassReason::kArpNotForVip);
+}
+
+Verdict Pipeline::handle_ipv4(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+  tr.proto = p.tuple.proto;
+  const net::IpAddr& dst = p.tuple.daddr;
+  if (routes_->is_local_address(dst)) {
+    return to_host(tr, PassReason::kOwnAddress);
+  }
+  if (UVS_UNLIKELY(p.is_fragment())) {
+    if (table_->owns_address(dst)) {
+      return dropped(tr, DropReason::kFragmentUnsupported);
+    }
+    return to_host(tr, PassReason::kFragment);
+  }
+  if (p.tuple.proto == packet::kProtoIcmp) {
+    if (!p.icmp_is_error) {
+      return to_host(tr, PassReason::kIcmpNotRelated);
+    }
+    return table_->owns_address(dst) ? icmp_related_inbound(f, p, tr)
+                                     : icmp_related_outbound(f, p, tr);
+  }
+  if (p.tuple.proto != packet::kProtoTcp && p.tuple.proto != packet::kProtoUdp) {
+    return to_host(tr, PassReason::kProtocol);
+  }
+  const std::uint32_t mark =
+      table_->has_marks() ? table_->classify_mark(p.tuple.proto, dst, p.tuple.dport) : 0;
+  if (mark != 0 || table_->owns_address(dst)) {
+    return inbound(f, p, mark, tr);
+  }
+  return outbound(f, p, tr);
+}
+
+// ip_vs_in(): existing connection (with the port-reuse and dead-server rules), else schedule.
+Verdict Pipeline::inbound(io::Frame& f, ParsedPacket& p, std::uint32_t mark, FrameTrace& tr) {
+  const lb::IpvsSysctls& sys = table_->sysctls;
+  const bool is_tcp = p.tuple.proto == packet::kProtoTcp;
+  const bool syn = is_tcp && (p.tcp_flags & packet::kTcpSyn) != 0;
+  conn::Connection* c = conns_.find_in(
+      p.tuple.proto, p.tuple.saddr, p.tuple.sport, p.tuple.daddr, p.tuple.dport, now_ticks_);
+  if (c != nullptr) {
+    tr.state_before = c->state;
+    lb::RealServer& rs = lb_.real(c->real);
+    if (syn) {
+      bool resched = false;
+      if (sys.expire_nodest_conn && rs.weight == 0) {
+        resched = true;
+      } else if (sys.conn_reuse_mode != 0 && c->control == conn::kNoConn) {
+        const auto st = static_cast<conn::TcpState>(c->state);
+        resched = st == conn::TcpState::kTimeWait || st == conn::TcpState::kClose ||
+                  ((sys.conn_reuse_mode & 2) != 0 && st == conn::TcpState::kFinWait &&
+                   c->has(conn::kNoOutput));
+      }
+      if (resched) {
+        if (c->n_controlled == 0) {
+          conns_.expire_now(*c, now_ticks_);
+        }
+        c = nullptr;
+        tr.state_before = -1;
+      }
+    }
+    if (c != nullptr && !rs.available) {
+      if (!sys.expire_nodest_conn) {
+        return dropped(tr, DropReason::kRealUnavailable);
+      }
+      conns_.expire_now(*c, now_ticks_);
+      c = nullptr;
+      tr.state_before = -1;
+      if (!syn && is_tcp) {
+        return to_host(tr, PassReason::kNodestExpired);
+      }
+    }
+  }
+  if (c == nullptr) {
+    if (is_tcp && (sys.sloppy_tcp ? (p.tcp_flags & packet::kTcpRst) != 0
+                                  : (!syn || (p.tcp_flags & packet::kTcpRst) != 0))) {
+      return to_host(tr, PassReason::kNotSyn);
+    }
+    lb::Service* svc = table_->find(p.tuple.proto, p.tuple.daddr, p.tuple.dport, mark);
+    if (svc == nullptr) {
+      return to_host(tr, PassReason::kNoService);
+    }
+    tr.service = svc;
+    const Scheduled s = schedule(*svc, p, tr);
+    if (s.conn == nullptr) {
+      if (s.unreachable) {
+        // ip_vs_leave(): port unreachable, from the VIP, for TCP as well as UDP.
+        send_icmp_error(
+            f, p, packet::kIcmpDestUnreach, packet::kIcmpPortUnreach, 0, &p.tuple.daddr);
+      }
+      return dropped(tr, s.drop);
+    }
+    c = s.conn;
+    tr.new_connection = true;
+  }
+  lb::RealServer& rs = lb_.real(c->real);
+  tr.real = c->real;
+  if (rs.available) {
+    // ip_vs_in_stats(): counted before the transmitter runs, so MTU drops are counted too.
+    const std::uint32_t bytes = p.ip_total_len;
+    rs.stats.count_in(bytes);
+    lb_.service(rs.service_slot).stats.count_in(bytes);
+    lb_.totals().count_in(bytes);
+  }
+  conns_.packet_update(*c, conn::Direction::kInbound, p.tcp_flags, table_->timeouts, now_ticks_);
+  tr.state_after = c->state;
+  const Verdict v = xmit_inbound(f, p, *c, tr);
+  if (c->has(conn::kOnePacket)) {
+    conns_.expire_now(*c, now_ticks_);
+  }
+  return v;
+}
+
+// ip_vs_out() / handle_response(): NAT replies get the VIP back as their source.
+Verdict Pipeline::outbound(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+  conn::Connection* c = conns_.find_out(
+      p.tuple.proto, p.tuple.saddr, p.tuple.sport, p.tuple.daddr, p.tuple.dport, now_ticks_);
+  if (c == nullptr) {
+    return to_host(tr, PassReason::kNotVip);
+  }
+  tr.state_before = c->state;
+  tr.real = c->real;
+  lb::RealServer& rs = lb_.real(c->real);
+  if (rs.available) {
+    const std::uint32_t bytes = p.ip_total_len;
+    rs.stats.count_out(bytes);
+    lb_.service(rs.service_slot).stats.count_out(bytes);
+    lb_.totals().count_out(bytes);
+  }
+  conns_.packet_update(*c, conn::Direction::kOutbound, p.tcp_flags, table_->timeouts, now_ticks_);
+  tr.state_after = c->state;
+  return xmit_reply(f, p, *c, tr);
+}
+
+// ip_vs_in_icmp(): an error from the client side about a packet we sent it (VIP -> client).
+Verdict Pipeline::icmp_related_inbound(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+  const packet::L4Tuple& in = p.inner;
+  if (in.proto != packet::kProtoTcp && in.proto != packet::kProtoUdp) {
+    return to_host(tr, PassReason::kIcmpNotRelated);
+  }
+  conn::Connection* c =
+      conns_.find_in(in.proto, in.daddr, in.dport, in.saddr, in.sport, now_ticks_);
+  if (c == nullptr) {
+    return to_host(tr, PassReason::kIcmpNotRelated);
+  }
+  lb::RealServer& rs = lb_.real(c->real);
+  tr.real = c->real;
+  tr.state_before = tr.state_after = c->state;
+  if (!rs.available) {
+    return dropped(tr, DropReason::kRealUnavailable);
+  }
+  rs.stats.count_in(p.ip_total_len);
+  lb_.service(rs.service_slot).stats.count_in(p.ip_total_len);
+  lb_.totals().count_in(p.ip_total_len);
+  if (c->fwd() == lb::ForwardMethod::kMasq) {
+    xmit::nat_icmp(f, p, c->daddr, c->dport, /*to_real=*/true);
+  }
+  return xmit_inbound(f, p, *c, tr);
+}
+
+// ip_vs_out_icmp(): an error from a NAT real server about a packet of the client.
+Verdict Pipeline::icmp_related_outbound(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+  const packet::L4Tuple& in = p.inner;
+  if (in.proto != packet::kProtoTcp && in.proto != packet::kProtoUdp) {
+    return to_host(tr, PassReason::kIcmpNotRelated);
+  }
+  conn::Connection* c =
+      conns_.find_out(in.proto, in.daddr, in.dport, in.saddr, in.sport, now_ticks_);
+  if (c == nullptr) {
+    return to_host(tr, PassReason::kIcmpNotRelated);
+  }
+  lb::RealServer& rs = lb_.real(c->real);
+  tr.real = c->real;
+  tr.state_before = tr.state_after = c->state;
+  if (rs.available) {
+    rs.stats.count_out(p.ip_total_len);
+    lb_.service(rs.service_slot).stats.count_out(p.ip_total_len);
+    lb_.totals().count_out(p.ip_total_len);
+  }
+  return xmit_reply(f, p, *c, tr);
+}
+
+}  // namespace uvs::dataplane

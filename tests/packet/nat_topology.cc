@@ -1,0 +1,130 @@
+#include "packet/nat_topology.h"
+
+#include <doctest/doctest.h>
+
+#include "route/route_table.h"
+#include "support/check.h"
+
+namespace uvs::test {
+
+namespace {
+
+io::PortInfo port_info(const char* name, int ifindex, const std::string& mac, bool offload) {
+  io::PortInfo i;
+  i.name = name;
+  i.ifindex = ifindex;
+  i.mac = *net::MacAddr::parse(mac);
+  i.mtu = 1500;
+  i.offload = offload;
+  return i;
+}
+
+net::IpAddr ip(const std::string& s) {
+  return *net::IpAddr::parse(s);
+}
+
+}  // namespace
+
+dataplane::PipelineConfig NatTopology::small_config() {
+  dataplane::PipelineConfig c;
+  c.conn_max = 4096;
+  c.pool_small = 1024;
+  c.pool_large = 16;
+  return c;
+}
+
+NatTopology::NatTopology(bool offload, dataplane::PipelineConfig cfg)
+    : front(port_info("eth0", 2, kFrontMac.mac, offload)),
+      back(port_info("eth1", 3, kBackMac.mac, offload)) {
+  io::PacketPort* ports[] = {&front, &back};
+  pipeline = std::make_unique<dataplane::Pipeline>(cfg, lb, ports);
+  link = std::make_unique<control::DirectWorkerLink>(*pipeline, clock);
+  control = std::make_unique<control::ControlPlane>(lb, *link);
+
+  route::KernelState ks;
+  ks.links.push_back({1, "lo", net::MacAddr(), 65536, true, true, true});
+  ks.links.push_back({2, "eth0", front.info().mac, 1500, true, true, false});
+  ks.links.push_back({3, "eth1", back.info().mac, 1500, true, true, false});
+  ks.addrs.push_back({1, ip("127.0.0.1"), 8});
+  ks.addrs.push_back({2, ip(kFrontMac.ip), 24});
+  ks.addrs.push_back({3, ip(kBackMac.ip), 24});
+  auto route = [&](const char* dst, const char* gw, int oif) {
+    route::RouteInfo r;
+    r.dst = *net::IpPrefix::parse(dst);
+    if (gw != nullptr) {
+      r.gateway = ip(gw);
+    }
+    r.oif = oif;
+    r.type = 1;     // RTN_UNICAST
+    r.table = 254;  // main
+    ks.routes.push_back(r);
+  };
+  route("10.0.1.0/24", nullptr, 2);
+  route("10.0.2.0/24", nullptr, 3);
+  route("0.0.0.0/0", kGateway.ip.c_str(), 2);
+  const route::PortBinding bindings[] = {{0, 2}, {1, 3}};
+  pipeline->set_routes(
+      std::make_shared<route::RouteTable>(route::RouteTable::build(ks, bindings, 1)));
+}
+
+void NatTopology::add_nat_service(std::uint16_t port,
+                                  const std::string& sched,
+                                  const std::vector<Endpoint>& reals,
+                                  std::uint8_t proto) {
+  lb::ServiceSpec s;
+  s.key.protocol = proto;
+  s.key.addr = ip(kVip);
+  s.key.port = port;
+  s.scheduler = sched;
+  REQUIRE_OK(control->add_service(s));
+  for (const Endpoint& r : reals) {
+    lb::DestSpec d;
+    d.addr = ip(r.ip);
+    d.port = r.port;
+    d.fwd = lb::ForwardMethod::kMasq;
+    d.weight = 1;
+    REQUIRE_OK(control->add_dest(s.key, d));
+  }
+  // Adoption announced the VIP (gratuitous ARP on every port); tests look at what follows.
+  pipeline->flush();
+  (void)front.take_sent();
+  (void)back.take_sent();
+}
+
+void NatTopology::learn_neighbors() {
+  front.inject(arp_reply(kClient.mac, kClient.ip, kFrontMac.mac, kFrontMac.ip), clock.now());
+  front.inject(arp_reply(kGateway.mac, kGateway.ip, kFrontMac.mac, kFrontMac.ip), clock.now());
+  back.inject(arp_reply(kRs1.mac, kRs1.ip, kBackMac.mac, kBackMac.ip), clock.now());
+  back.inject(arp_reply(kRs2.mac, kRs2.ip, kBackMac.mac, kBackMac.ip), clock.now());
+  run();
+}
+
+void NatTopology::run() {
+  io::Frame frames[64];
+  for (;;) {
+    std::uint32_t got = 0;
+    for (io::MemoryPort* p : {&front, &back}) {
+      const std::uint32_t n = p->rx_burst(frames, 64);
+      if (n != 0) {
+        pipeline->process(frames, n, clock.now());
+        got += n;
+      }
+    }
+    pipeline->flush();
+    front.release_rx();
+    back.release_rx();
+    pipeline->tick(clock.now());
+    pipeline->flush();
+    if (got == 0) {
+      break;
+    }
+  }
+}
+
+void NatTopology::advance(base::Nanos d) {
+  clock.advance(d);
+  pipeline->tick(clock.now());
+  pipeline->flush();
+}
+
+}  // namespace uvs::test

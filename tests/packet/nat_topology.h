@@ -1,0 +1,68 @@
+// nat_topology.h — the seeds' NAT experiment as a test fixture: a director with a front port
+// (clients, VIP) and a back port (real servers), both memory ports, running the real pipeline,
+// control plane and route table built from a synthetic kernel state.
+//
+//   client 10.0.1.2 ── eth0 10.0.1.1 [uvs director] eth1 10.0.2.1 ── rs1 10.0.2.11, rs2 10.0.2.12
+//   VIP 10.0.1.100; remote clients via gateway 10.0.1.254 (default route)
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "base/clock.h"
+#include "control/control_plane.h"
+#include "control/direct_worker_link.h"
+#include "dataplane/pipeline.h"
+#include "io/memory_port.h"
+#include "support/frames.h"
+
+namespace uvs::test {
+
+inline const Endpoint kFrontMac{"02:00:00:00:01:01", "10.0.1.1", 0};
+inline const Endpoint kBackMac{"02:00:00:00:02:01", "10.0.2.1", 0};
+inline const Endpoint kClient{"02:00:00:00:01:02", "10.0.1.2", 40000};
+inline const Endpoint kGateway{"02:00:00:00:01:fe", "10.0.1.254", 0};
+inline const Endpoint kRs1{"02:00:00:00:02:11", "10.0.2.11", 8080};
+inline const Endpoint kRs2{"02:00:00:00:02:12", "10.0.2.12", 8080};
+inline const char* const kVip = "10.0.1.100";
+
+struct NatTopology {
+  explicit NatTopology(bool offload = false, dataplane::PipelineConfig cfg = small_config());
+
+  static dataplane::PipelineConfig small_config();
+
+  // The VIP as seen by a client talking to `port`.
+  static Endpoint vip(std::uint16_t port) { return Endpoint{kFrontMac.mac, kVip, port}; }
+
+  // Add `-A -t VIP:port -s sched` and real servers (each -m, weight 1, port 8080 unless given).
+  void add_nat_service(std::uint16_t port,
+                       const std::string& sched,
+                       const std::vector<Endpoint>& reals,
+                       std::uint8_t proto = 6);
+  // Teach the director the MACs of the client, the gateway and both real servers through ARP
+  // replies addressed to its own interface addresses.
+  void learn_neighbors();
+
+  // Process everything injected so far (both ports), then flush and release, like the worker.
+  void run();
+  void advance(base::Nanos d);
+
+  std::vector<io::SentFrame> front_out() { return front.take_sent(); }
+  std::vector<io::SentFrame> back_out() { return back.take_sent(); }
+  std::uint64_t drops(base::DropReason r) const {
+    return pipeline->counters().drops[static_cast<std::size_t>(r)].load();
+  }
+  std::uint64_t passes(base::PassReason r) const {
+    return pipeline->counters().passes[static_cast<std::size_t>(r)].load();
+  }
+
+  base::ManualClock clock{1'000 * base::kNanosPerSecond};
+  io::MemoryPort front;
+  io::MemoryPort back;
+  lb::LbState lb{64, 256};
+  std::unique_ptr<dataplane::Pipeline> pipeline;
+  std::unique_ptr<control::DirectWorkerLink> link;
+  std::unique_ptr<control::ControlPlane> control;
+};
+
+}  // namespace uvs::test
