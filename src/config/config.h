@@ -1,0 +1,91 @@
+// config.h — uvsd's configuration as loaded from one TOML file: plain values, already validated.
+//
+// config_loader.h produces a Config from a file (every rule of ipvsadm and IPVS checked, each
+// error naming file:line:col); config_diff.h turns two Configs into the changes a reload makes.
+// Nothing here reads files or touches runtime state: the daemon hands the services, timeouts,
+// sysctls and mark rules to control::ControlPlane, which is the only code that applies them.
+//
+// Positions: every service and every real server keeps the place it was written
+// (`ServiceOrigin`), so an error found later — when the control plane applies the config, or on a
+// reload — can still say "config/nat.toml:14:3: ...".
+//
+// List order: IPVS inserts a new real server at the head of its service's list, and the file
+// lists real servers in the order they are added (as `ipvsadm -a` commands would be). So
+// `ServiceSpec::dests` is the REVERSE of file order: the last [[service.real]] of a service is
+// dests[0]. `ServiceOrigin::dests` is parallel to `ServiceSpec::dests` (same index, same real).
+//
+// Owned by: the control thread (plain values; copy freely).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lb/service_spec.h"
+
+namespace uvs::config {
+
+// A place in a config file. line == 0 means "the file as a whole" (e.g. a table that was left
+// out and so took its defaults).
+struct SourcePos {
+  std::string file;
+  std::uint32_t line = 0;    // 1-based
+  std::uint32_t column = 0;  // 1-based
+
+  // "file:line:col", or just "file" without a line.
+  std::string to_string() const {
+    if (line == 0) {
+      return file;
+    }
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+  }
+  friend bool operator==(const SourcePos&, const SourcePos&) = default;
+};
+
+// [daemon]: how uvsd itself runs. Only sysctls and log_level can change on a reload (SIGHUP);
+// the other keys need a restart (config_diff.h refuses a reload that changes them).
+struct DaemonConfig {
+  std::vector<std::string> interfaces;  // empty = every non-loopback interface
+  std::uint32_t conn_max = 1048576;     // connection table capacity, 1..2^31-2
+  std::string control_socket = "/run/uvs/uvsd.sock";
+  std::string backend = "af_packet";  // "af_packet" | "pcap"
+  std::string log_level = "info";     // "debug" | "info" | "warning" | "error"
+  lb::IpvsSysctls sysctls;            // [daemon] conn_reuse_mode..., net.ipv4.vs.* equivalents
+  friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
+};
+
+// Where one [[service]] and its [[service.real]] tables were written.
+struct ServiceOrigin {
+  SourcePos pos;                 // the [[service]] header
+  std::vector<SourcePos> dests;  // the [[service.real]] headers, parallel to ServiceSpec::dests
+};
+
+struct Config {
+  std::string source;  // the file name given to the loader (the "file" of every position)
+  DaemonConfig daemon;
+  lb::TimeoutSpec timeouts;               // [timeouts] (ipvsadm --set)
+  std::vector<lb::ServiceSpec> services;  // file order; each one's dests newest (last) first
+  std::vector<lb::MarkRule> marks;        // file order, which is match order (first match wins)
+
+  // Where things were written (see the header comment).
+  std::vector<ServiceOrigin> service_origins;  // parallel to services
+  std::vector<SourcePos> mark_pos;             // parallel to marks: each [[mark]] header
+  SourcePos daemon_pos;                        // [daemon] header, or line 0 if absent
+  SourcePos sysctls_pos;                       // [daemon] header (the sysctl keys are [daemon]
+                                               // keys: same as daemon_pos), or line 0
+  SourcePos timeouts_pos;                      // [timeouts] header, or line 0
+
+  // The index of the service with this key in `services`, if there is one.
+  std::optional<std::size_t> find_service(const lb::ServiceKey& key) const {
+    for (std::size_t i = 0; i < services.size(); ++i) {
+      if (services[i].key == key) {
+        return i;
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace uvs::config

@@ -1,0 +1,23 @@
+// config_limits.h — the numeric bounds of the config file, taken from ipvsadm and the kernel.
+//
+// Shared by the loader's parts (config_loader.cc, service_reader.cc) so that a bound, and the
+// range its error message prints, is written once. Plain constants; any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace uvs::config {
+
+inline constexpr std::uint8_t kProtoTcp = 6;   // IPPROTO_TCP
+inline constexpr std::uint8_t kProtoUdp = 17;  // IPPROTO_UDP
+
+inline constexpr std::int64_t kMaxSeconds = 2678400;       // ipvsadm -p and --set (31 days)
+inline constexpr std::int64_t kMaxConnMax = 2147483646;    // 2^31 - 2
+inline constexpr std::int64_t kMaxThreshold = 2147483647;  // ipvsadm -x / -y
+inline constexpr std::int64_t kMaxWeight = 65535;          // ipvsadm -w
+inline constexpr std::int64_t kMaxU32 = 4294967295;
+inline constexpr std::int64_t kMaxMark = kMaxU32;  // ipvsadm -f
+inline constexpr std::size_t kMaxIfName = 15;      // IFNAMSIZ - 1
+
+}  // namespace uvs::config
