@@ -120,17 +120,32 @@ void NeighborTable::release(Entry& e, std::vector<io::Frame>* frames_out) {
   }
   e.pending_count = 0;
   e.state = State::kFree;
+  ++e.generation;
   --in_use_;
 }
 
-const net::MacAddr* NeighborTable::lookup(std::uint16_t port,
-                                          const net::IpAddr& ip,
-                                          base::Nanos now,
-                                          bool* probe_due) {
+const net::MacAddr* NeighborTable::lookup(
+    std::uint16_t port, const net::IpAddr& ip, base::Nanos now, bool* probe_due, Ref* ref) {
+  if (ref != nullptr && ref->index < entries_.size()) {
+    Entry& e = entries_[ref->index];
+    if (e.generation == ref->generation && e.state != State::kFree &&
+        e.state != State::kIncomplete && e.port == port && e.ip == ip) {
+      return resolved(e, now, probe_due);
+    }
+  }
   Entry* e = find(port, ip);
   if (e == nullptr || e->state == State::kIncomplete) {
     return nullptr;
   }
+  if (ref != nullptr) {
+    ref->index = static_cast<std::uint32_t>(e - entries_.data());
+    ref->generation = e->generation;
+  }
+  return resolved(*e, now, probe_due);
+}
+
+const net::MacAddr* NeighborTable::resolved(Entry& entry, base::Nanos now, bool* probe_due) {
+  Entry* e = &entry;
   if (e->state == State::kReachable && now - e->confirmed >= cfg_.reachable_time) {
     e->state = State::kStale;
     e->requests_sent = 0;

@@ -40,12 +40,21 @@ class NeighborTable {
 
   enum class State : std::uint8_t { kFree, kIncomplete, kReachable, kStale };
 
+  // A remembered entry (index and generation), so a caller that resolves the same next hop for
+  // every packet (a real server) skips the hash lookup while the entry stays the same.
+  struct Ref {
+    std::uint32_t index = 0xffffffffu;
+    std::uint32_t generation = 0;
+  };
+
   // The MAC for (port, ip) if known (reachable or stale), else nullptr. A stale entry whose
-  // probe is due is reported through `probe_due` (the caller sends a unicast request).
+  // probe is due is reported through `probe_due` (the caller sends a unicast request). With
+  // `ref`, a still-valid remembered entry is used directly, and a found one is remembered.
   const net::MacAddr* lookup(std::uint16_t port,
                              const net::IpAddr& ip,
                              base::Nanos now,
-                             bool* probe_due = nullptr);
+                             bool* probe_due = nullptr,
+                             Ref* ref = nullptr);
 
   // Park a frame (already in a pool buffer) until (port, ip) resolves. Returns:
   //   kParkedSendRequest — first frame for a new entry: send an ARP request now;
@@ -89,7 +98,9 @@ class NeighborTable {
     base::Nanos confirmed = 0;                          // last time the mapping was confirmed
     base::Nanos next_action = 0;                        // next request/probe time
     std::uint32_t pending_head = 0, pending_count = 0;  // ring in pending_
+    std::uint32_t generation = 0;                       // changes whenever the slot is reused
   };
+  const net::MacAddr* resolved(Entry& e, base::Nanos now, bool* probe_due);
   Entry* find(std::uint16_t port, const net::IpAddr& ip);
   const Entry* find(std::uint16_t port, const net::IpAddr& ip) const;
   Entry* allocate(std::uint16_t port, const net::IpAddr& ip);

@@ -29,6 +29,9 @@ T* map_zeroed(std::size_t count) {
   if (p == MAP_FAILED) {
     throw std::bad_alloc();
   }
+  // Lookups land anywhere in these arrays: with 4 KiB pages nearly every one is also a TLB miss.
+  // Transparent huge pages (where the kernel offers them) remove most of those.
+  ::madvise(p, count * sizeof(T), MADV_HUGEPAGE);
   return static_cast<T*>(p);
 }
 
@@ -98,10 +101,6 @@ std::uint32_t ConnTable::hash_out(std::uint8_t proto,
   return fold(h);
 }
 
-std::uint32_t ConnTable::home(std::uint32_t h) const {
-  return net::fast_range(h, index_size_);
-}
-
 void ConnTable::index_insert(std::uint32_t h, std::uint32_t ref) {
   std::uint32_t pos = home(h);
   while (index_[pos].ref != 0) {
@@ -141,7 +140,17 @@ Connection* ConnTable::find_in(std::uint8_t proto,
                                const net::IpAddr& vaddr,
                                std::uint16_t vport,
                                base::Ticks now) {
-  const std::uint32_t h = hash_in(proto, caddr, cport, vaddr, vport, false);
+  return find_in(
+      hash_in(proto, caddr, cport, vaddr, vport, false), proto, caddr, cport, vaddr, vport, now);
+}
+
+Connection* ConnTable::find_in(std::uint32_t h,
+                               std::uint8_t proto,
+                               const net::IpAddr& caddr,
+                               std::uint16_t cport,
+                               const net::IpAddr& vaddr,
+                               std::uint16_t vport,
+                               base::Ticks now) {
   std::uint32_t pos = home(h);
   for (;;) {
     const Slot s = index_[pos];
@@ -168,7 +177,17 @@ Connection* ConnTable::find_out(std::uint8_t proto,
                                 const net::IpAddr& daddr,
                                 std::uint16_t dport,
                                 base::Ticks now) {
-  const std::uint32_t h = hash_out(proto, saddr, sport, daddr, dport);
+  return find_out(
+      hash_out(proto, saddr, sport, daddr, dport), proto, saddr, sport, daddr, dport, now);
+}
+
+Connection* ConnTable::find_out(std::uint32_t h,
+                                std::uint8_t proto,
+                                const net::IpAddr& saddr,
+                                std::uint16_t sport,
+                                const net::IpAddr& daddr,
+                                std::uint16_t dport,
+                                base::Ticks now) {
   std::uint32_t pos = home(h);
   for (;;) {
     const Slot s = index_[pos];

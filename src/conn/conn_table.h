@@ -30,6 +30,7 @@
 #include "conn/connection.h"
 #include "conn/tcp_state.h"
 #include "lb/lb_state.h"
+#include "net/hash.h"
 
 namespace uvs::conn {
 
@@ -52,7 +53,48 @@ class ConnTable {
   ConnTable(const ConnTable&) = delete;
   ConnTable& operator=(const ConnTable&) = delete;
 
+  // Key hashes, for callers that look several packets ahead: compute the hash, prefetch(), and
+  // later prefetch_entry() and find_*() with the same hash, so the cache misses of a batch
+  // overlap instead of adding up.
+  static std::uint32_t hash_in(std::uint8_t proto,
+                               const net::IpAddr& caddr,
+                               std::uint16_t cport,
+                               const net::IpAddr& vaddr,
+                               std::uint16_t vport,
+                               bool tmpl);
+  static std::uint32_t hash_out(std::uint8_t proto,
+                                const net::IpAddr& daddr,
+                                std::uint16_t dport,
+                                const net::IpAddr& caddr,
+                                std::uint16_t cport);
+  void prefetch(std::uint32_t h) const { __builtin_prefetch(&index_[home(h)]); }
+  void prefetch_entry(std::uint32_t h) const {
+    // The first few probes of the cluster share the prefetched cache line: find the first slot
+    // with this hash (almost always the entry) and prefetch both lines of the entry.
+    std::uint32_t pos = home(h);
+    for (int i = 0; i < 8; ++i) {
+      const Slot s = index_[pos];
+      if (s.ref == 0) {
+        return;
+      }
+      if (s.hash == h) {
+        const auto* e = reinterpret_cast<const char*>(&entries_[(s.ref & ~kOutBit) - 1]);
+        __builtin_prefetch(e);
+        __builtin_prefetch(e + sizeof(Connection) - 1);
+        return;
+      }
+      pos = pos + 1 == index_size_ ? 0 : pos + 1;
+    }
+  }
+
   // Inbound lookup of a non-template connection. Entries past their deadline are expired.
+  Connection* find_in(std::uint32_t h,
+                      std::uint8_t proto,
+                      const net::IpAddr& caddr,
+                      std::uint16_t cport,
+                      const net::IpAddr& vaddr,
+                      std::uint16_t vport,
+                      base::Ticks now);
   Connection* find_in(std::uint8_t proto,
                       const net::IpAddr& caddr,
                       std::uint16_t cport,
@@ -60,6 +102,13 @@ class ConnTable {
                       std::uint16_t vport,
                       base::Ticks now);
   // Outbound (NAT reply) lookup: packet from saddr:sport (real server) to daddr:dport (client).
+  Connection* find_out(std::uint32_t h,
+                       std::uint8_t proto,
+                       const net::IpAddr& saddr,
+                       std::uint16_t sport,
+                       const net::IpAddr& daddr,
+                       std::uint16_t dport,
+                       base::Ticks now);
   Connection* find_out(std::uint8_t proto,
                        const net::IpAddr& saddr,
                        std::uint16_t sport,
@@ -134,18 +183,7 @@ class ConnTable {
   static constexpr std::uint32_t kWheelBits = 16;
   static constexpr std::uint32_t kWheelSize = 1u << kWheelBits;
 
-  static std::uint32_t hash_in(std::uint8_t proto,
-                               const net::IpAddr& caddr,
-                               std::uint16_t cport,
-                               const net::IpAddr& vaddr,
-                               std::uint16_t vport,
-                               bool tmpl);
-  static std::uint32_t hash_out(std::uint8_t proto,
-                                const net::IpAddr& daddr,
-                                std::uint16_t dport,
-                                const net::IpAddr& caddr,
-                                std::uint16_t cport);
-  std::uint32_t home(std::uint32_t h) const;
+  std::uint32_t home(std::uint32_t h) const { return net::fast_range(h, index_size_); }
   void index_insert(std::uint32_t h, std::uint32_t ref);
   void index_erase(std::uint32_t h, std::uint32_t ref);
   void unhash(Connection& c);

@@ -23,6 +23,8 @@ struct Counters {
   base::Relaxed<std::uint64_t> gratuitous_arp_sent;
   base::Relaxed<std::uint64_t> icmp_errors_sent;
   base::Relaxed<std::uint64_t> vip_conflicts;  // another host claimed a VIP in ARP
+  base::Relaxed<std::uint64_t> connections;    // entries in the table (incl. templates), per tick
+  base::Relaxed<std::uint64_t> templates;
 
   void drop(base::DropReason r) { drops[static_cast<std::size_t>(r)].add(1); }
   void pass(base::PassReason r) { passes[static_cast<std::size_t>(r)].add(1); }

@@ -30,6 +30,7 @@ Pipeline::Pipeline(const PipelineConfig& cfg,
       conns_(cfg.conn_max, lb),
       pool_(cfg.pool_small, cfg.pool_large),
       neighbors_(cfg.neighbors),
+      ahead_(kBatch),
       tx_(ports_.size()) {
   for (std::size_t i = 0; i < ports_.size(); ++i) {
     ports_[i]->set_id(static_cast<std::uint16_t>(i));
@@ -47,23 +48,72 @@ void Pipeline::set_routes(std::shared_ptr<const route::RouteTable> routes) {
   routes_ = std::move(routes);
 }
 
+// A lookup in a large table costs two dependent cache misses (index slot, then entry). Done one
+// frame at a time they add up; so each batch is first parsed and hashed, then processed with
+// the index slot of frame i+2D and the entry of frame i+D being prefetched while frame i is
+// handled, which keeps a bounded number of misses in flight (the CPU's fill buffers are few).
 void Pipeline::process(io::Frame* frames, std::uint32_t n, base::Nanos now) {
+  constexpr std::uint32_t kDistance = 6;
   now_ = now;
   now_ticks_ = base::nanos_to_ticks(now);
   counters_.rx_frames.add(n);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    FrameTrace tr;
-    const Verdict v = process_one(frames[i], tr);
-    tr.verdict = v;
-    counters_.verdict(v);
-    if (v == Verdict::kDropped) {
-      counters_.drop(tr.drop);
-    } else if (v == Verdict::kToHost) {
-      counters_.pass(tr.pass);
+  for (std::uint32_t base = 0; base < n; base += kBatch) {
+    const std::uint32_t m = n - base < kBatch ? n - base : kBatch;
+    for (std::uint32_t i = 0; i < m; ++i) {
+      look_ahead(frames[base + i], ahead_[i]);
     }
-    if (UVS_UNLIKELY(trace_ != nullptr)) {
-      trace_->record(frames[i], tr, now);
+    for (std::uint32_t i = 0; i < m && i < 2 * kDistance; ++i) {
+      if (ahead_[i].path != Lookahead::Path::kNone) {
+        conns_.prefetch(ahead_[i].hash);
+      }
     }
+    for (std::uint32_t i = 0; i < m && i < kDistance; ++i) {
+      if (ahead_[i].path != Lookahead::Path::kNone) {
+        conns_.prefetch_entry(ahead_[i].hash);
+      }
+    }
+    for (std::uint32_t i = 0; i < m; ++i) {
+      if (i + 2 * kDistance < m && ahead_[i + 2 * kDistance].path != Lookahead::Path::kNone) {
+        conns_.prefetch(ahead_[i + 2 * kDistance].hash);
+      }
+      if (i + kDistance < m && ahead_[i + kDistance].path != Lookahead::Path::kNone) {
+        conns_.prefetch_entry(ahead_[i + kDistance].hash);
+      }
+      FrameTrace tr;
+      const Verdict v = process_one(frames[base + i], ahead_[i], tr);
+      tr.verdict = v;
+      counters_.verdict(v);
+      if (v == Verdict::kDropped) {
+        counters_.drop(tr.drop);
+      } else if (v == Verdict::kToHost) {
+        counters_.pass(tr.pass);
+      }
+      if (UVS_UNLIKELY(trace_ != nullptr)) {
+        trace_->record(frames[base + i], tr, now);
+      }
+    }
+  }
+}
+
+void Pipeline::look_ahead(io::Frame& f, Lookahead& a) {
+  a.bad = packet::parse_frame(f.data, f.len, a.p);
+  a.path = Lookahead::Path::kNone;
+  a.mark = 0;
+  const ParsedPacket& p = a.p;
+  if (a.bad != DropReason::kNone || p.kind != L3Kind::kIpv4 || p.is_fragment() ||
+      (p.tuple.proto != packet::kProtoTcp && p.tuple.proto != packet::kProtoUdp)) {
+    return;
+  }
+  const net::IpAddr& dst = p.tuple.daddr;
+  a.mark = table_->has_marks() ? table_->classify_mark(p.tuple.proto, dst, p.tuple.dport) : 0;
+  if (a.mark != 0 || table_->owns_address(dst)) {
+    a.path = Lookahead::Path::kInbound;
+    a.hash = conn::ConnTable::hash_in(
+        p.tuple.proto, p.tuple.saddr, p.tuple.sport, dst, p.tuple.dport, false);
+  } else {
+    a.path = Lookahead::Path::kOutbound;
+    a.hash =
+        conn::ConnTable::hash_out(p.tuple.proto, p.tuple.saddr, p.tuple.sport, dst, p.tuple.dport);
   }
 }
 
@@ -81,12 +131,11 @@ inline Verdict to_host(FrameTrace& tr, PassReason r) {
 
 }  // namespace
 
-Verdict Pipeline::process_one(io::Frame& f, FrameTrace& tr) {
-  ParsedPacket p;
-  const DropReason bad = packet::parse_frame(f.data, f.len, p);
-  if (UVS_UNLIKELY(bad != DropReason::kNone)) {
-    return dropped(tr, bad);
+Verdict Pipeline::process_one(io::Frame& f, Lookahead& a, FrameTrace& tr) {
+  if (UVS_UNLIKELY(a.bad != DropReason::kNone)) {
+    return dropped(tr, a.bad);
   }
+  ParsedPacket& p = a.p;
   // Only frames for this interface's MAC, or broadcast/multicast (ARP), are ours to consider.
   const net::MacAddr& own = ports_[f.port]->info().mac;
   if (!(f.data[packet::kEthDst] & 1) && net::MacAddr(f.data + packet::kEthDst) != own) {
@@ -96,7 +145,7 @@ Verdict Pipeline::process_one(io::Frame& f, FrameTrace& tr) {
     case L3Kind::kArp:
       return handle_arp(f, p, tr);
     case L3Kind::kIpv4:
-      return handle_ipv4(f, p, tr);
+      return handle_ipv4(f, a, tr);
     case L3Kind::kOther:
       break;
   }
@@ -134,10 +183,12 @@ Verdict Pipeline::handle_arp(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
   return to_host(tr, PassReason::kArpNotForVip);
 }
 
-Verdict Pipeline::handle_ipv4(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+Verdict Pipeline::handle_ipv4(io::Frame& f, Lookahead& a, FrameTrace& tr) {
+  ParsedPacket& p = a.p;
   tr.proto = p.tuple.proto;
   const net::IpAddr& dst = p.tuple.daddr;
-  if (routes_->is_local_address(dst)) {
+  // A VIP is never a kernel address (checked at start), so only other traffic needs the test.
+  if (a.path != Lookahead::Path::kInbound && routes_->is_local_address(dst)) {
     return to_host(tr, PassReason::kOwnAddress);
   }
   if (UVS_UNLIKELY(p.is_fragment())) {
@@ -153,24 +204,23 @@ Verdict Pipeline::handle_ipv4(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
     return table_->owns_address(dst) ? icmp_related_inbound(f, p, tr)
                                      : icmp_related_outbound(f, p, tr);
   }
-  if (p.tuple.proto != packet::kProtoTcp && p.tuple.proto != packet::kProtoUdp) {
-    return to_host(tr, PassReason::kProtocol);
+  if (a.path == Lookahead::Path::kInbound) {
+    return inbound(f, p, a.mark, a.hash, tr);
   }
-  const std::uint32_t mark =
-      table_->has_marks() ? table_->classify_mark(p.tuple.proto, dst, p.tuple.dport) : 0;
-  if (mark != 0 || table_->owns_address(dst)) {
-    return inbound(f, p, mark, tr);
+  if (a.path == Lookahead::Path::kOutbound) {
+    return outbound(f, p, a.hash, tr);
   }
-  return outbound(f, p, tr);
+  return to_host(tr, PassReason::kProtocol);
 }
 
 // ip_vs_in(): existing connection (with the port-reuse and dead-server rules), else schedule.
-Verdict Pipeline::inbound(io::Frame& f, ParsedPacket& p, std::uint32_t mark, FrameTrace& tr) {
+Verdict Pipeline::inbound(
+    io::Frame& f, ParsedPacket& p, std::uint32_t mark, std::uint32_t hash, FrameTrace& tr) {
   const lb::IpvsSysctls& sys = table_->sysctls;
   const bool is_tcp = p.tuple.proto == packet::kProtoTcp;
   const bool syn = is_tcp && (p.tcp_flags & packet::kTcpSyn) != 0;
   conn::Connection* c = conns_.find_in(
-      p.tuple.proto, p.tuple.saddr, p.tuple.sport, p.tuple.daddr, p.tuple.dport, now_ticks_);
+      hash, p.tuple.proto, p.tuple.saddr, p.tuple.sport, p.tuple.daddr, p.tuple.dport, now_ticks_);
   if (c != nullptr) {
     tr.state_before = c->state;
     lb::RealServer& rs = lb_.real(c->real);
@@ -245,9 +295,9 @@ Verdict Pipeline::inbound(io::Frame& f, ParsedPacket& p, std::uint32_t mark, Fra
 }
 
 // ip_vs_out() / handle_response(): NAT replies get the VIP back as their source.
-Verdict Pipeline::outbound(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+Verdict Pipeline::outbound(io::Frame& f, ParsedPacket& p, std::uint32_t hash, FrameTrace& tr) {
   conn::Connection* c = conns_.find_out(
-      p.tuple.proto, p.tuple.saddr, p.tuple.sport, p.tuple.daddr, p.tuple.dport, now_ticks_);
+      hash, p.tuple.proto, p.tuple.saddr, p.tuple.sport, p.tuple.daddr, p.tuple.dport, now_ticks_);
   if (c == nullptr) {
     return to_host(tr, PassReason::kNotVip);
   }

@@ -84,11 +84,28 @@ class Pipeline {
   io::FramePool& pool() { return pool_; }
 
  private:
-  Verdict process_one(io::Frame& f, FrameTrace& tr);
+  // What the look-ahead pass learned about one frame of a batch: its parse, which connection
+  // index it will probe (inbound or reply key) and that key's hash, whose index slot and entry
+  // have been prefetched by the time the frame is processed.
+  struct Lookahead {
+    packet::ParsedPacket p;
+    base::DropReason bad = base::DropReason::kNone;
+    enum class Path : std::uint8_t { kNone, kInbound, kOutbound } path = Path::kNone;
+    std::uint32_t mark = 0;
+    std::uint32_t hash = 0;
+  };
+  static constexpr std::uint32_t kBatch = 64;
+
+  void look_ahead(io::Frame& f, Lookahead& a);
+  Verdict process_one(io::Frame& f, Lookahead& a, FrameTrace& tr);
   Verdict handle_arp(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
-  Verdict handle_ipv4(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
-  Verdict inbound(io::Frame& f, packet::ParsedPacket& p, std::uint32_t mark, FrameTrace& tr);
-  Verdict outbound(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
+  Verdict handle_ipv4(io::Frame& f, Lookahead& a, FrameTrace& tr);
+  Verdict inbound(io::Frame& f,
+                  packet::ParsedPacket& p,
+                  std::uint32_t mark,
+                  std::uint32_t hash,
+                  FrameTrace& tr);
+  Verdict outbound(io::Frame& f, packet::ParsedPacket& p, std::uint32_t hash, FrameTrace& tr);
   Verdict icmp_related_inbound(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
   Verdict icmp_related_outbound(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
 
@@ -113,7 +130,10 @@ class Pipeline {
                      const conn::Connection& c,
                      FrameTrace& tr);
   const net::NextHop& real_next_hop(lb::RealServer& rs);
-  Verdict emit(io::Frame& f, const net::NextHop& nh, FrameTrace& tr);
+  Verdict emit(io::Frame& f,
+               const net::NextHop& nh,
+               FrameTrace& tr,
+               arp::NeighborTable::Ref* ref = nullptr);
   void send_icmp_error(const io::Frame& orig,
                        const packet::ParsedPacket& p,
                        std::uint8_t type,
@@ -137,6 +157,7 @@ class Pipeline {
   Counters counters_;
   TraceSink* trace_ = nullptr;
 
+  std::vector<Lookahead> ahead_;            // kBatch entries
   std::vector<std::vector<io::Frame>> tx_;  // per port, capacity cfg_.tx_queue
   std::vector<const io::Frame*> tx_ptrs_;
   std::vector<io::Frame> segs_;  // software GSO output

@@ -46,7 +46,8 @@ const net::NextHop& Pipeline::real_next_hop(lb::RealServer& rs) {
 Verdict Pipeline::xmit_inbound(io::Frame& f, ParsedPacket& p, conn::Connection& c, FrameTrace& tr) {
   switch (c.fwd()) {
     case lb::ForwardMethod::kMasq: {
-      const net::NextHop& nh = real_next_hop(lb_.real(c.real));
+      lb::RealServer& rs = lb_.real(c.real);
+      const net::NextHop& nh = real_next_hop(rs);
       if (UVS_UNLIKELY(!nh.valid)) {
         return dropped(tr, DropReason::kNoRoute);
       }
@@ -62,7 +63,11 @@ Verdict Pipeline::xmit_inbound(io::Frame& f, ParsedPacket& p, conn::Connection& 
       if (!p.icmp_is_error) {
         xmit::rewrite_destination(f, p, c.daddr, c.dport);
       }
-      return emit(f, nh, tr);
+      arp::NeighborTable::Ref ref{rs.neighbor_index, rs.neighbor_generation};
+      const Verdict v = emit(f, nh, tr, &ref);
+      rs.neighbor_index = ref.index;
+      rs.neighbor_generation = ref.generation;
+      return v;
     }
     case lb::ForwardMethod::kRoute:
     case lb::ForwardMethod::kTunnel:
@@ -97,9 +102,12 @@ Verdict Pipeline::xmit_reply(io::Frame& f,
   return emit(f, nh, tr);
 }
 
-Verdict Pipeline::emit(io::Frame& f, const net::NextHop& nh, FrameTrace& tr) {
+Verdict Pipeline::emit(io::Frame& f,
+                       const net::NextHop& nh,
+                       FrameTrace& tr,
+                       arp::NeighborTable::Ref* ref) {
   bool probe = false;
-  const net::MacAddr* mac = neighbors_.lookup(nh.port, nh.via, now_, &probe);
+  const net::MacAddr* mac = neighbors_.lookup(nh.port, nh.via, now_, &probe, ref);
   if (mac != nullptr) {
     if (UVS_UNLIKELY(probe)) {
       send_arp_request(nh.port, nh.via, *mac);
@@ -250,6 +258,8 @@ void Pipeline::tick(base::Nanos now) {
   now_ = now;
   now_ticks_ = base::nanos_to_ticks(now);
   conns_.run_timers(now_ticks_, cfg_.timer_budget);
+  counters_.connections.store(conns_.size());
+  counters_.templates.store(conns_.template_count());
 
   arp_requests_.clear();
   arp_expired_.clear();

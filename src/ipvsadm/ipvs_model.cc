@@ -59,8 +59,12 @@ base::Status IpvsModel::edit_service(const lb::ServiceSpec& spec) {
     return st;
   }
   std::vector<lb::DestSpec> dests = std::move(s->dests);
+  // ipvsadm has no option for the Maglev table size (a kernel build setting): -E sends 0 and
+  // must not reset a size the TOML file chose.
+  const std::uint32_t mh_size = spec.mh_table_size != 0 ? spec.mh_table_size : s->mh_table_size;
   *s = spec;
   s->dests = std::move(dests);
+  s->mh_table_size = mh_size;
   return {};
 }
 

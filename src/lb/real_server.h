@@ -47,6 +47,8 @@ struct RealServer {
   // --- route cache (worker): valid while route_epoch matches the route table's epoch
   net::NextHop next_hop;
   std::uint64_t route_epoch = 0;
+  std::uint32_t neighbor_index = 0xffffffffu;  // arp::NeighborTable::Ref of next_hop.via
+  std::uint32_t neighbor_generation = 0;
 
   // IPVS's scheduler overhead: ip_vs_dest_conn_overhead().
   std::uint32_t overhead() const { return activeconns.load() * 256u + inactconns.load(); }

@@ -14,10 +14,6 @@ std::size_t ServiceTable::KeyHash::operator()(const Key& k) const {
   return net::hash_combine(h, k.addr.hi64());
 }
 
-std::size_t ServiceTable::AddrHash::operator()(const net::IpAddr& a) const {
-  return net::hash_combine(net::mix64(a.lo64()), a.hi64());
-}
-
 void ServiceTable::index() {
   by_key_.clear();
   by_mark_.clear();
@@ -38,13 +34,13 @@ void ServiceTable::index() {
     }
     by_key_[Key{k.addr, k.port, k.protocol}] = s.get();
     has_port0_ = has_port0_ || k.port == 0;
-    if (vip_set_.emplace(k.addr, 1).second) {
+    if (vip_set_.insert(k.addr)) {
       vips_.push_back(k.addr);
     }
   }
   // Single-address mark destinations are VIPs in their own right (ARP, gratuitous ARP).
   for (const net::IpPrefix& p : mark_prefixes_) {
-    if (p.len == (p.addr.is_v4() ? 32u : 128u) && vip_set_.emplace(p.addr, 1).second) {
+    if (p.len == (p.addr.is_v4() ? 32u : 128u) && vip_set_.insert(p.addr)) {
       vips_.push_back(p.addr);
     }
   }
@@ -103,7 +99,7 @@ Service* ServiceTable::find(std::uint8_t proto,
 }
 
 bool ServiceTable::owns_address(const net::IpAddr& a) const {
-  if (vip_set_.count(a) != 0) {
+  if (vip_set_.contains(a)) {
     return true;
   }
   return std::any_of(mark_prefixes_.begin(), mark_prefixes_.end(), [&](const net::IpPrefix& p) {

@@ -17,6 +17,7 @@
 
 #include "lb/service.h"
 #include "lb/service_spec.h"
+#include "net/addr_set.h"
 
 namespace uvs::lb {
 
@@ -69,12 +70,9 @@ class ServiceTable {
   struct KeyHash {
     std::size_t operator()(const Key& k) const;
   };
-  struct AddrHash {
-    std::size_t operator()(const net::IpAddr& a) const;
-  };
   std::unordered_map<Key, Service*, KeyHash> by_key_;
   std::unordered_map<std::uint32_t, Service*> by_mark_;
-  std::unordered_map<net::IpAddr, int, AddrHash> vip_set_;
+  net::AddrSet vip_set_;
   std::vector<net::IpAddr> vips_;
   std::vector<net::IpPrefix> mark_prefixes_;  // destinations of marks used by fwmark services
   bool has_port0_ = false;

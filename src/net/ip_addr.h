@@ -62,7 +62,10 @@ class IpAddr {
 
   std::string to_string() const;
 
-  friend bool operator==(const IpAddr&, const IpAddr&) = default;
+  // Two 64-bit compares, not a memcmp call: this runs several times per packet.
+  friend bool operator==(const IpAddr& a, const IpAddr& b) {
+    return a.lo64() == b.lo64() && a.hi64() == b.hi64() && a.af_ == b.af_;
+  }
   friend std::strong_ordering operator<=>(const IpAddr& a, const IpAddr& b) {
     if (a.af_ != b.af_) {
       return a.af_ <=> b.af_;

@@ -1,0 +1,151 @@
+// uvsadm: ipvsadm's command line for uvsd. Arguments are parsed here first, so syntax errors,
+// -h and -v behave exactly as ipvsadm's without a daemon; everything else is sent as-is to uvsd
+// over its control socket (--socket PATH, else $UVS_SOCKET, else /run/uvs/uvsd.sock), which runs
+// the same parser and answers with the text to print and the exit status.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <vector>
+
+#include "ipvsadm/command_parser.h"
+#include "ipvsadm/command_runner.h"
+#include "ipvsadm/control_protocol.h"
+
+namespace {
+
+constexpr const char* kDefaultSocket = "/run/uvs/uvsd.sock";
+
+bool write_all(int fd, const std::string& s) {
+  std::size_t off = 0;
+  while (off < s.size()) {
+    const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "uvsadm: %s\n", message.c_str());
+  return 255;
+}
+
+// Send one request and read the one-line answer.
+int talk(const std::string& path, const uvs::ipvsadm::ControlRequest& req) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return fail(std::string("socket: ") + std::strerror(errno));
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) {
+    ::close(fd);
+    return fail("control socket path too long: " + path);
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const int e = errno;
+    ::close(fd);
+    return fail("cannot reach uvsd at " + path + ": " + std::strerror(e) +
+                " (is uvsd running? use --socket PATH or UVS_SOCKET)");
+  }
+  if (!write_all(fd, uvs::ipvsadm::encode_request(req))) {
+    ::close(fd);
+    return fail("sending the request to " + path + " failed: " + std::strerror(errno));
+  }
+  std::string line;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    line.append(buf, static_cast<std::size_t>(n));
+    if (!line.empty() && line.back() == '\n') {
+      break;
+    }
+  }
+  ::close(fd);
+  auto resp = uvs::ipvsadm::decode_response(line);
+  if (!resp) {
+    return fail("unreadable answer from uvsd at " + path + ": " + resp.error().to_string());
+  }
+  std::fwrite(resp->out.data(), 1, resp->out.size(), stdout);
+  std::fwrite(resp->err.data(), 1, resp->err.size(), stderr);
+  return resp->exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args;
+  std::string socket_path;
+  if (const char* env = std::getenv("UVS_SOCKET"); env != nullptr && *env != '\0') {
+    socket_path = env;
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--socket") {
+      if (i + 1 >= argc) {
+        return fail("--socket needs a path");
+      }
+      socket_path = argv[++i];
+    } else if (a.rfind("--socket=", 0) == 0) {
+      socket_path = a.substr(9);
+    } else {
+      args.push_back(a);
+    }
+  }
+  if (socket_path.empty()) {
+    socket_path = kDefaultSocket;
+  }
+
+  // uvs's own commands, answered by uvsd alone (not part of ipvsadm's grammar).
+  if (args.size() == 1 && args[0] == "--counters") {
+    uvs::ipvsadm::ControlRequest req;
+    req.argv = args;
+    return talk(socket_path, req);
+  }
+
+  uvs::ipvsadm::ParseOptions popts;
+  popts.program = "uvsadm";
+  const uvs::ipvsadm::ParseOutcome parsed = uvs::ipvsadm::parse_command_line(args, popts);
+  if (!parsed.ok()) {
+    std::fputs(parsed.err.c_str(), stderr);
+    return parsed.exit_code;
+  }
+  using uvs::ipvsadm::CommandKind;
+  if (parsed.command->kind == CommandKind::kHelp) {
+    std::fputs(uvs::ipvsadm::help_text("uvsadm").c_str(), stdout);
+    return 0;
+  }
+  if (parsed.command->kind == CommandKind::kVersion) {
+    std::fputs(uvs::ipvsadm::version_text().c_str(), stdout);
+    return 0;
+  }
+  uvs::ipvsadm::ControlRequest req;
+  req.argv = args;
+  if (parsed.command->kind == CommandKind::kRestore) {
+    req.stdin_text.assign(std::istreambuf_iterator<char>(std::cin),
+                          std::istreambuf_iterator<char>());
+    if (req.stdin_text.size() > uvs::ipvsadm::kMaxRequest / 2) {
+      return fail("restore input larger than 512 KiB");
+    }
+  }
+  return talk(socket_path, req);
+}

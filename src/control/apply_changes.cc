@@ -1,0 +1,68 @@
+#include "control/apply_changes.h"
+
+#include "base/log.h"
+
+namespace uvs::control {
+
+using Kind = config::ConfigChange::Kind;
+
+base::Status apply_changes(const std::vector<config::ConfigChange>& changes, ControlPlane& cp) {
+  for (const config::ConfigChange& c : changes) {
+    base::Status st;
+    switch (c.kind) {
+      case Kind::kDelService:
+        st = cp.del_service(c.key);
+        break;
+      case Kind::kAddService:
+        st = cp.add_service(c.service);
+        break;
+      case Kind::kEditService:
+        st = cp.edit_service(c.service);
+        break;
+      case Kind::kDelDest:
+        st = cp.del_dest(c.key, c.dest.addr, c.dest.port);
+        break;
+      case Kind::kAddDest:
+        st = cp.add_dest(c.key, c.dest);
+        break;
+      case Kind::kEditDest:
+        st = cp.edit_dest(c.key, c.dest);
+        break;
+      case Kind::kSetTimeouts:
+        st = cp.set_timeouts(c.timeouts);
+        break;
+      case Kind::kSetSysctls:
+        cp.set_sysctls(c.sysctls);
+        break;
+      case Kind::kSetMarks:
+        cp.set_marks(c.marks);
+        break;
+      case Kind::kSetLogLevel:
+        base::set_log_level(c.log_level == "debug"     ? base::LogLevel::kDebug
+                            : c.log_level == "warning" ? base::LogLevel::kWarn
+                            : c.log_level == "error"   ? base::LogLevel::kError
+                                                       : base::LogLevel::kInfo);
+        break;
+    }
+    if (!st) {
+      base::Error e = st.error();
+      e.message = c.to_string() + ": " + e.message;
+      e.where = c.where.to_string();
+      return e;
+    }
+  }
+  return {};
+}
+
+config::Config running_config(const config::Config& loaded, const ControlPlane& cp) {
+  config::Config c;
+  c.source = loaded.source;
+  c.daemon = loaded.daemon;
+  c.daemon.sysctls = cp.sysctls();
+  c.timeouts = cp.model().timeouts();
+  c.services = cp.model().services();
+  c.marks = cp.marks();
+  return c;
+}
+
+}  // namespace uvs::control

@@ -1,0 +1,23 @@
+// apply_changes.h — feed configuration changes (from a TOML load or reload) into the one
+// mutation funnel, ControlPlane. Stops at the first change the control plane refuses and
+// returns its error with the change's place in the file ("file:line:col: add-dest ...: Service
+// not defined").
+// Owned by: the control thread.
+#pragma once
+
+#include <vector>
+
+#include "base/result.h"
+#include "config/config.h"
+#include "config/config_diff.h"
+#include "control/control_plane.h"
+
+namespace uvs::control {
+
+base::Status apply_changes(const std::vector<config::ConfigChange>& changes, ControlPlane& cp);
+
+// The configuration the daemon is running now, as a Config: [daemon] from `loaded`, everything
+// else from the control plane's model (so uvsadm's changes count), ready for diff_configs().
+config::Config running_config(const config::Config& loaded, const ControlPlane& cp);
+
+}  // namespace uvs::control

@@ -1,0 +1,335 @@
+// The order of start-up matters: everything that can refuse (config, kernel checks, ports, the
+// control socket path) is checked before the worker starts, so a refusal leaves nothing behind;
+// the worker runs before the configuration is applied, because snapshots travel to it through a
+// bounded queue and a large configuration must not wait on a worker that is not there.
+#include "control/daemon.h"
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "config/config_diff.h"
+#include "config/config_loader.h"
+#include "control/apply_changes.h"
+#include "control/control_plane.h"
+#include "control/control_server.h"
+#include "control/counters_text.h"
+#include "control/live_worker_link.h"
+#include "dataplane/pipeline.h"
+#include "dataplane/worker.h"
+#include "io/af_packet_port.h"
+#include "io/pcap_port.h"
+#include "ipvsadm/command_runner.h"
+#include "ipvsadm/listing.h"
+#include "route/kernel_state.h"
+#include "route/netlink_monitor.h"
+#include "route/route_table.h"
+#include "route/startup_checks.h"
+#include "route/sysctl.h"
+
+namespace uvs::control {
+
+namespace {
+
+constexpr std::uint32_t kMaxServices = 4096;
+constexpr std::uint32_t kMaxReals = 16384;
+
+void say(const base::Error& e) {
+  std::fprintf(stderr, "uvsd: %s\n", e.to_string().c_str());
+}
+
+std::vector<net::IpAddr> vips_of(const config::Config& cfg) {
+  std::vector<net::IpAddr> out;
+  for (const lb::ServiceSpec& s : cfg.services) {
+    if (s.key.fwmark == 0) {
+      out.push_back(s.key.addr);
+    }
+  }
+  for (const lb::MarkRule& m : cfg.marks) {
+    if (m.dst.len == 32) {
+      out.push_back(m.dst.addr);
+    }
+  }
+  return out;
+}
+
+class Daemon {
+ public:
+  Daemon(config::Config cfg, bool socket_overridden)
+      : loaded_(std::move(cfg)), socket_overridden_(socket_overridden) {}
+
+  int run();
+
+ private:
+  base::Status open_ports(const std::vector<std::string>& names);
+  void refresh_routes();
+  void reload();
+  void dump();
+  ipvsadm::ControlResponse handle(const ipvsadm::ControlRequest& req);
+  void every_second();
+  void watch_netlink();
+
+  config::Config loaded_;
+  bool socket_overridden_;  // --socket given: the file's control_socket is not what runs
+  std::vector<std::unique_ptr<io::PacketPort>> owned_ports_;
+  std::vector<io::PacketPort*> ports_;
+  std::vector<route::PortBinding> bindings_;
+  std::uint64_t route_epoch_ = 0;
+
+  base::MonotonicClock clock_;
+  std::unique_ptr<lb::LbState> lb_;
+  std::unique_ptr<dataplane::Pipeline> pipeline_;
+  std::unique_ptr<dataplane::Worker> worker_;
+  std::unique_ptr<LiveWorkerLink> link_;
+  std::unique_ptr<ControlPlane> control_;
+
+  asio::io_context io_;
+  std::unique_ptr<ControlServer> server_;
+  std::unique_ptr<asio::steady_timer> timer_;
+  std::unique_ptr<route::NetlinkMonitor> netlink_;
+  std::unique_ptr<asio::posix::stream_descriptor> netlink_fd_;
+};
+
+base::Status Daemon::open_ports(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (loaded_.daemon.backend == "pcap") {
+      auto p = io::PcapPort::open(name, io::PcapOptions{});
+      if (!p) {
+        return p.error();
+      }
+      owned_ports_.push_back(std::move(*p));
+    } else {
+      auto p = io::AfPacketPort::open(name, io::AfPacketOptions{});
+      if (!p) {
+        return p.error();
+      }
+      owned_ports_.push_back(std::move(*p));
+    }
+    ports_.push_back(owned_ports_.back().get());
+    bindings_.push_back(route::PortBinding{static_cast<std::uint16_t>(ports_.size() - 1),
+                                           owned_ports_.back()->info().ifindex});
+  }
+  return {};
+}
+
+void Daemon::refresh_routes() {
+  auto ks = route::read_kernel_state();
+  if (!ks) {
+    base::log_warn("cannot re-read routes, keeping the previous ones: " + ks.error().to_string());
+    return;
+  }
+  auto table =
+      std::make_shared<route::RouteTable>(route::RouteTable::build(*ks, bindings_, ++route_epoch_));
+  worker_->post_routes(std::move(table));
+}
+
+void Daemon::reload() {
+  auto next = config::load_config(loaded_.source);
+  if (!next) {
+    base::log_error("reload failed, still running the previous configuration: " +
+                    next.error().to_string());
+    return;
+  }
+  if (socket_overridden_) {
+    next->daemon.control_socket = loaded_.daemon.control_socket;
+  }
+  auto changes = config::diff_configs(running_config(loaded_, *control_), *next);
+  if (!changes) {
+    base::log_error("reload refused, still running the previous configuration: " +
+                    changes.error().to_string());
+    return;
+  }
+  if (auto st = apply_changes(*changes, *control_); !st) {
+    base::log_error("reload stopped part-way: " + st.error().to_string());
+    return;
+  }
+  loaded_ = std::move(*next);
+  base::log_info("reloaded " + loaded_.source + ": " + std::to_string(changes->size()) +
+                 " change(s)");
+}
+
+void Daemon::dump() {
+  std::string text =
+      ipvsadm::run_command_line(std::vector<std::string>{"-Ln", "--stats"}, *control_, "").out;
+  text += counters_text(pipeline_->counters(), loaded_.daemon.conn_max);
+  base::log_info("state dump (SIGUSR1):\n" + text);
+}
+
+ipvsadm::ControlResponse Daemon::handle(const ipvsadm::ControlRequest& req) {
+  if (req.argv.size() == 1 && req.argv[0] == "--counters") {
+    return {0, counters_text(pipeline_->counters(), loaded_.daemon.conn_max), ""};
+  }
+  ipvsadm::RunOptions opts;
+  opts.program = "uvsadm";
+  const ipvsadm::RunResult r = ipvsadm::run_command_line(req.argv, *control_, req.stdin_text, opts);
+  return {r.exit_code, r.out, r.err};
+}
+
+void Daemon::every_second() {
+  timer_->expires_after(std::chrono::seconds(1));
+  timer_->async_wait([this](const asio::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    worker_->collect_retired();
+    control_->collect_garbage(clock_.now());
+    every_second();
+  });
+}
+
+void Daemon::watch_netlink() {
+  netlink_fd_->async_wait(asio::posix::stream_descriptor::wait_read,
+                          [this](const asio::error_code& ec) {
+                            if (ec) {
+                              return;
+                            }
+                            if (netlink_->drain()) {
+                              refresh_routes();
+                            }
+                            watch_netlink();
+                          });
+}
+
+int Daemon::run() {
+  auto ks = route::read_kernel_state();
+  if (!ks) {
+    say(ks.error());
+    return 1;
+  }
+  std::vector<std::string> ifnames = loaded_.daemon.interfaces;
+  if (ifnames.empty()) {
+    ifnames = route::default_interfaces(*ks);
+  }
+  auto forward = route::read_sysctl("net.ipv4.ip_forward");
+  if (!forward) {
+    say(forward.error());
+    return 1;
+  }
+  const std::vector<net::IpAddr> vips = vips_of(loaded_);
+  const auto problems = route::run_startup_checks(*ks, *forward, ifnames, vips);
+  if (!problems.empty()) {
+    for (const base::Error& e : problems) {
+      say(e);
+    }
+    std::fprintf(stderr, "uvsd: not started\n");
+    return 1;
+  }
+  for (const std::string& name : ifnames) {
+    if (auto st = route::ensure_arp_ignore(name); !st) {
+      base::log_warn(st.error().to_string());
+    }
+  }
+  if (auto st = open_ports(ifnames); !st) {
+    say(st.error());
+    return 1;
+  }
+
+  lb_ = std::make_unique<lb::LbState>(kMaxServices, kMaxReals);
+  dataplane::PipelineConfig pcfg;
+  pcfg.conn_max = loaded_.daemon.conn_max;
+  pipeline_ = std::make_unique<dataplane::Pipeline>(pcfg, *lb_, ports_);
+  pipeline_->set_routes(std::make_shared<route::RouteTable>(
+      route::RouteTable::build(*ks, bindings_, ++route_epoch_)));
+  worker_ = std::make_unique<dataplane::Worker>(*pipeline_, ports_, clock_);
+  link_ = std::make_unique<LiveWorkerLink>(*worker_);
+  control_ = std::make_unique<ControlPlane>(*lb_, *link_);
+
+  server_ = std::make_unique<ControlServer>(
+      io_, loaded_.daemon.control_socket, [this](const ipvsadm::ControlRequest& r) {
+        return handle(r);
+      });
+  if (auto st = server_->start(); !st) {
+    say(st.error());
+    return 1;
+  }
+
+  worker_->start();
+  if (auto st = apply_changes(config::initial_changes(loaded_), *control_); !st) {
+    say(st.error());
+    worker_->stop();
+    return 1;
+  }
+
+  if (auto mon = route::NetlinkMonitor::open(); mon) {
+    netlink_ = std::make_unique<route::NetlinkMonitor>(std::move(*mon));
+    netlink_fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, ::dup(netlink_->fd()));
+    watch_netlink();
+  } else {
+    base::log_warn("route changes will not be followed: " + mon.error().to_string());
+  }
+
+  asio::signal_set signals(io_, SIGHUP, SIGUSR1, SIGTERM);
+  signals.add(SIGINT);
+  std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec,
+                                                                    int sig) {
+    if (ec) {
+      return;
+    }
+    if (sig == SIGHUP) {
+      reload();
+    } else if (sig == SIGUSR1) {
+      dump();
+    } else {
+      base::log_info("stopping");
+      io_.stop();
+      return;
+    }
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+  timer_ = std::make_unique<asio::steady_timer>(io_);
+  every_second();
+
+  std::string names;
+  for (const std::string& n : ifnames) {
+    names += (names.empty() ? "" : ", ") + n;
+  }
+  base::log_info("serving " + std::to_string(loaded_.services.size()) + " service(s) on " + names +
+                 "; control socket " + loaded_.daemon.control_socket);
+  io_.run();
+
+  server_->stop();
+  worker_->stop();
+  worker_->collect_retired();
+  return 0;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonArgs& args) {
+  base::set_log_prefix("uvsd");
+  auto cfg = config::load_config(args.config_path);
+  if (!cfg) {
+    say(cfg.error());
+    return 1;
+  }
+  if (!args.control_socket.empty()) {
+    cfg->daemon.control_socket = args.control_socket;
+  }
+  Daemon d(std::move(*cfg), !args.control_socket.empty());
+  return d.run();
+}
+
+int check_config(const std::string& path) {
+  auto cfg = config::load_config(path);
+  if (!cfg) {
+    say(cfg.error());
+    return 1;
+  }
+  std::size_t reals = 0;
+  for (const lb::ServiceSpec& s : cfg->services) {
+    reals += s.dests.size();
+  }
+  std::printf("%s: OK (%zu service(s), %zu real server(s), %zu mark rule(s))\n",
+              path.c_str(),
+              cfg->services.size(),
+              reals,
+              cfg->marks.size());
+  return 0;
+}
+
+}  // namespace uvs::control
