@@ -73,7 +73,9 @@ std::optional<io::Frame> build_request(io::FramePool& pool,
                                        const net::IpAddr& target,
                                        const net::MacAddr& dst) {
   const net::MacAddr eth_dst = dst.is_zero() ? net::MacAddr::broadcast() : dst;
-  return build(pool, eth_dst, src_mac, src_ip, dst.is_zero() ? net::MacAddr() : dst, target);
+  // Like the kernel's arp_solicit(): a unicast probe goes to the remembered MAC at the Ethernet
+  // layer but leaves the ARP target hardware address zero.
+  return build(pool, eth_dst, src_mac, src_ip, net::MacAddr(), target);
 }
 
 std::optional<io::Frame> build_gratuitous(io::FramePool& pool,

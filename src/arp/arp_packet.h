@@ -30,7 +30,8 @@ ArpFields read_arp(const io::Frame& f, const packet::ParsedPacket& p);
 // Rewrite a request in place into "tpa is-at mac", addressed to the requester.
 void make_reply_in_place(io::Frame& f, const packet::ParsedPacket& p, const net::MacAddr& mac);
 
-// "who-has target tell src_ip" from src_mac, to `dst` (broadcast if zero).
+// "who-has target tell src_ip" from src_mac, to `dst` (broadcast if zero); the target hardware
+// address is always zero, as the kernel sends it.
 std::optional<io::Frame> build_request(io::FramePool& pool,
                                        const net::MacAddr& src_mac,
                                        const net::IpAddr& src_ip,

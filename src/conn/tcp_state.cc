@@ -10,7 +10,7 @@ namespace uvs::conn {
 namespace {
 
 using S = TcpState;
-constexpr S sNO = S::kNone, sES = S::kEstablished, sSS = S::kSynSent, sSR = S::kSynRecv;
+constexpr S sES = S::kEstablished, sSS = S::kSynSent, sSR = S::kSynRecv;
 constexpr S sFW = S::kFinWait, sTW = S::kTimeWait, sCL = S::kClose, sCW = S::kCloseWait;
 constexpr S sLA = S::kLastAck, sLI = S::kListen, sSA = S::kSynAck;
 

@@ -22,8 +22,15 @@ struct Counters {
   base::Relaxed<std::uint64_t> arp_replies_sent;
   base::Relaxed<std::uint64_t> gratuitous_arp_sent;
   base::Relaxed<std::uint64_t> icmp_errors_sent;
+  base::Relaxed<std::uint64_t> echo_replies_sent;
+  base::Relaxed<std::uint64_t> datagrams_reassembled;
+  base::Relaxed<std::uint64_t> fragments_sent;
   base::Relaxed<std::uint64_t> vip_conflicts;  // another host claimed a VIP in ARP
-  base::Relaxed<std::uint64_t> connections;    // entries in the table (incl. templates), per tick
+  // The last such claim, for the control thread's log line.
+  base::Relaxed<std::uint32_t> last_conflict_vip;   // IPv4, host order
+  base::Relaxed<std::uint64_t> last_conflict_mac;   // 48 bits
+  base::Relaxed<std::uint32_t> last_conflict_port;  // port id
+  base::Relaxed<std::uint64_t> connections;  // entries in the table (incl. templates), per tick
   base::Relaxed<std::uint64_t> templates;
 
   void drop(base::DropReason r) { drops[static_cast<std::size_t>(r)].add(1); }

@@ -6,11 +6,16 @@
 // (forwarding, ICMP errors, next-hop resolution, transmission) and pipeline_adopt.cc (snapshots).
 #include "dataplane/pipeline.h"
 
+#include <cstring>
+#include <utility>
+
 #include "arp/arp_packet.h"
 #include "base/compiler.h"
+#include "net/checksum.h"
 #include "packet/headers.h"
 #include "packet/parser.h"
 #include "xmit/ip_rewrite.h"
+#include "xmit/tunnel.h"
 
 namespace uvs::dataplane {
 
@@ -30,6 +35,7 @@ Pipeline::Pipeline(const PipelineConfig& cfg,
       conns_(cfg.conn_max, lb),
       pool_(cfg.pool_small, cfg.pool_large),
       neighbors_(cfg.neighbors),
+      reassembler_(pool_),
       ahead_(kBatch),
       tx_(ports_.size()) {
   for (std::size_t i = 0; i < ports_.size(); ++i) {
@@ -38,6 +44,7 @@ Pipeline::Pipeline(const PipelineConfig& cfg,
   }
   tx_ptrs_.reserve(cfg_.tx_queue);
   segs_.resize(256);
+  tx_segs_.resize(256);
   arp_ready_.reserve(cfg_.neighbors.max_pending * 4);
   arp_expired_.reserve(cfg_.neighbors.max_pending * 4);
   arp_requests_.reserve(64);
@@ -162,6 +169,13 @@ Verdict Pipeline::handle_arp(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
   // Another host claiming one of our VIPs: the classic real server without ARP suppression.
   if (!a.spa.is_unspecified() && table_->owns_address(a.spa) && a.sha != own_mac) {
     counters_.vip_conflicts.add(1);
+    counters_.last_conflict_vip.store(a.spa.v4_host());
+    std::uint64_t mac = 0;
+    for (int i = 0; i < 6; ++i) {
+      mac = (mac << 8) | a.sha.data()[i];
+    }
+    counters_.last_conflict_mac.store(mac);
+    counters_.last_conflict_port.store(f.port);
   }
   // RFC 826 merge: refresh what we know; learn senders that talk to us.
   if (!a.spa.is_unspecified() && !table_->owns_address(a.spa) &&
@@ -189,15 +203,19 @@ Verdict Pipeline::handle_ipv4(io::Frame& f, Lookahead& a, FrameTrace& tr) {
   const net::IpAddr& dst = p.tuple.daddr;
   // A VIP is never a kernel address (checked at start), so only other traffic needs the test.
   if (a.path != Lookahead::Path::kInbound && routes_->is_local_address(dst)) {
+    Verdict v;
+    if (p.tuple.proto == packet::kProtoIcmp && p.icmp_is_error && tunnel_icmp(f, p, tr, v)) {
+      return v;
+    }
     return to_host(tr, PassReason::kOwnAddress);
   }
   if (UVS_UNLIKELY(p.is_fragment())) {
-    if (table_->owns_address(dst)) {
-      return dropped(tr, DropReason::kFragmentUnsupported);
-    }
-    return to_host(tr, PassReason::kFragment);
+    return handle_fragment(f, p, tr);
   }
   if (p.tuple.proto == packet::kProtoIcmp) {
+    if (p.icmp_type == packet::kIcmpEchoRequest && table_->owns_address(dst)) {
+      return echo_reply(f, p, tr);
+    }
     if (!p.icmp_is_error) {
       return to_host(tr, PassReason::kIcmpNotRelated);
     }
@@ -255,6 +273,22 @@ Verdict Pipeline::inbound(
     }
   }
   if (c == nullptr) {
+    // A mark rule can cover addresses that are not VIPs (a wide prefix): a NAT reply to a client
+    // inside it is still a reply. IPVS tells the two apart by routing (LOCAL_IN vs FORWARD);
+    // uvs asks the table.
+    if (mark != 0 && !table_->owns_address(p.tuple.daddr)) {
+      const std::uint32_t out_hash = conn::ConnTable::hash_out(
+          p.tuple.proto, p.tuple.saddr, p.tuple.sport, p.tuple.daddr, p.tuple.dport);
+      if (conns_.find_out(out_hash,
+                          p.tuple.proto,
+                          p.tuple.saddr,
+                          p.tuple.sport,
+                          p.tuple.daddr,
+                          p.tuple.dport,
+                          now_ticks_) != nullptr) {
+        return outbound(f, p, out_hash, tr);
+      }
+    }
     if (is_tcp && (sys.sloppy_tcp ? (p.tcp_flags & packet::kTcpRst) != 0
                                   : (!syn || (p.tcp_flags & packet::kTcpRst) != 0))) {
       return to_host(tr, PassReason::kNotSyn);
@@ -361,6 +395,137 @@ Verdict Pipeline::icmp_related_outbound(io::Frame& f, ParsedPacket& p, FrameTrac
     lb_.totals().count_out(p.ip_total_len);
   }
   return xmit_reply(f, p, *c, tr);
+}
+
+// Fragments are reassembled before anything else looks at them (IPVS sees whole datagrams);
+// the datagram that completes a set continues as if it had arrived whole. It lives in a pool
+// buffer, so whatever does not queue it must give it back.
+Verdict Pipeline::handle_fragment(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+  const frag::Reassembler::Result r = reassembler_.add(f, p, now_);
+  if (r.outcome == frag::Reassembler::Outcome::kStored) {
+    return Verdict::kQueued;
+  }
+  if (r.outcome == frag::Reassembler::Outcome::kDropped) {
+    return dropped(tr, r.reason);
+  }
+  counters_.datagrams_reassembled.add(1);
+  io::Frame whole = r.frame;
+  Lookahead la;
+  look_ahead(whole, la);
+  const Verdict v = process_one(whole, la, tr);
+  if (v == Verdict::kDropped || v == Verdict::kToHost) {
+    pool_.free(whole);
+  }
+  return v;
+}
+
+// uvsd owns the VIP, so it answers pings to it (the kernel no longer can).
+Verdict Pipeline::echo_reply(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
+  const net::NextHop nh = routes_->lookup(p.tuple.saddr);
+  if (!nh.valid) {
+    return dropped(tr, DropReason::kNoRoute);
+  }
+  std::uint8_t* ip = f.data + p.l3_off;
+  std::uint8_t tmp[4];
+  std::memcpy(tmp, ip + packet::kIpSrc, 4);
+  std::memcpy(ip + packet::kIpSrc, ip + packet::kIpDst, 4);
+  std::memcpy(ip + packet::kIpDst, tmp, 4);  // a swap leaves the header checksum unchanged
+  const std::uint16_t old_ttl = net::load_be16(ip + packet::kIpTtl);
+  ip[packet::kIpTtl] = 64;
+  net::csum_replace16(ip + packet::kIpCsum, old_ttl, net::load_be16(ip + packet::kIpTtl));
+  std::uint8_t* icmp = f.data + p.l4_off;
+  const std::uint16_t old_type = net::load_be16(icmp);
+  icmp[packet::kIcmpType] = packet::kIcmpEchoReply;
+  net::csum_replace16(icmp + packet::kIcmpCsum, old_type, net::load_be16(icmp));
+  std::swap(p.tuple.saddr, p.tuple.daddr);
+  counters_.echo_replies_sent.add(1);
+  const Verdict v = emit_sized(f, p, nh, tr);
+  return v == Verdict::kDropped ? v : Verdict::kReplied;
+}
+
+// ICMP errors about our own tunnel packets (reference §5.5, last bullet): the embedded packet is
+// outer IPv4 (director -> real server) + tunnel header + the client's packet. Frag-needed becomes
+// a new frag-needed to the client with the tunnel's overhead taken off the MTU (and the route's
+// MTU towards the real server lowered, as the kernel's PMTU cache would be); other errors are
+// re-sent to the client with the same type and code.
+bool Pipeline::tunnel_icmp(io::Frame& f, ParsedPacket& p, FrameTrace& tr, Verdict& v) {
+  const packet::L4Tuple& tun = p.inner;
+  if (tun.proto != packet::kProtoIpip && tun.proto != packet::kProtoGre &&
+      tun.proto != packet::kProtoUdp) {
+    return false;
+  }
+  const std::uint32_t end = p.l4_off + p.l4_len;  // bytes of the ICMP message present
+  std::uint32_t off = p.inner_l4_off;             // after the embedded outer IPv4 header
+  if (tun.proto == packet::kProtoUdp) {
+    if (end < off + 12 || f.data[off + 8] >> 6 != 0 || f.data[off + 9] != packet::kProtoIpip) {
+      return false;
+    }
+    off += 12 + (f.data[off + 8] & 0x1f) * 4u;
+  } else if (tun.proto == packet::kProtoGre) {
+    if (end < off + 4 || net::load_be16(f.data + off + 2) != packet::kEtherTypeIpv4) {
+      return false;
+    }
+    off += (net::load_be16(f.data + off) & 0x8000) != 0 ? 8 : 4;
+  }
+  if (end < off + packet::kIpv4MinLen + 8 || (f.data[off] >> 4) != 4) {
+    return false;
+  }
+  const std::uint8_t* cip = f.data + off;
+  const unsigned chlen = (cip[packet::kIpVerIhl] & 0x0f) * 4u;
+  if (chlen < packet::kIpv4MinLen || end < off + chlen + 4) {
+    return false;
+  }
+  ParsedPacket client;  // the client's packet as quoted, for the error we send about it
+  client.kind = packet::L3Kind::kIpv4;
+  client.l3_off = static_cast<std::uint16_t>(off);
+  client.ip_hlen = static_cast<std::uint8_t>(chlen);
+  client.tos = cip[packet::kIpTos];
+  client.frag_field = net::load_be16(cip + packet::kIpFragOff);
+  client.tuple.proto = cip[packet::kIpProto];
+  client.tuple.saddr = net::IpAddr::v4_bytes(cip + packet::kIpSrc);
+  client.tuple.daddr = net::IpAddr::v4_bytes(cip + packet::kIpDst);
+  client.tuple.sport = net::load_be16(cip + chlen);
+  client.tuple.dport = net::load_be16(cip + chlen + 2);
+  const std::uint32_t quoted = end - off;
+  const std::uint32_t declared = net::load_be16(cip + packet::kIpTotLen);
+  client.ip_total_len = static_cast<std::uint16_t>(declared < quoted ? declared : quoted);
+  conn::Connection* c = conns_.find_in(client.tuple.proto,
+                                       client.tuple.saddr,
+                                       client.tuple.sport,
+                                       client.tuple.daddr,
+                                       client.tuple.dport,
+                                       now_ticks_);
+  if (c == nullptr || c->fwd() != lb::ForwardMethod::kTunnel || c->daddr != tun.daddr) {
+    return false;
+  }
+  lb::RealServer& rs = lb_.real(c->real);
+  tr.real = c->real;
+  tr.state_before = tr.state_after = c->state;
+  if (p.icmp_type == packet::kIcmpDestUnreach && p.icmp_code == packet::kIcmpFragNeeded) {
+    const std::uint32_t reported = net::load_be16(f.data + p.l4_off + packet::kIcmpMtu);
+    net::NextHop& nh = const_cast<net::NextHop&>(real_next_hop(rs));
+    if (reported >= 68 && reported < nh.mtu) {
+      nh.mtu = reported;  // remembered until the routes change
+    }
+    const std::uint32_t overhead = xmit::tunnel_overhead(rs.tunnel, false);
+    const std::uint32_t base_mtu = nh.valid ? nh.mtu : reported;
+    const std::uint32_t adv = base_mtu > overhead + 68 ? base_mtu - overhead : base_mtu;
+    if (client.dont_fragment()) {
+      // Counted as OutPkts, as IPVS counts the frag-needed it generates for tunnel PMTU.
+      const std::uint32_t sent = send_icmp_error(
+          f, client, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, adv, &client.tuple.daddr);
+      if (sent != 0 && rs.available) {
+        rs.stats.count_out(sent);
+        lb_.service(rs.service_slot).stats.count_out(sent);
+        lb_.totals().count_out(sent);
+      }
+    }
+  } else {
+    send_icmp_error(f, client, p.icmp_type, p.icmp_code, 0, &client.tuple.daddr);
+  }
+  pool_.free(f);  // consumed here (a no-op for ring frames; a reassembled one is ours)
+  v = Verdict::kReplied;
+  return true;
 }
 
 }  // namespace uvs::dataplane

@@ -27,6 +27,7 @@
 #include "conn/conn_table.h"
 #include "dataplane/counters.h"
 #include "dataplane/verdict.h"
+#include "frag/reassembler.h"
 #include "io/frame_pool.h"
 #include "io/packet_port.h"
 #include "lb/lb_state.h"
@@ -41,7 +42,7 @@ struct PipelineConfig {
   std::uint32_t pool_small = 8192;    // MTU-sized pool buffers
   std::uint32_t pool_large = 128;     // 64 KiB buffers (GSO frames waiting for ARP)
   std::uint32_t tx_queue = 512;       // frames queued per port before an early flush
-  std::uint32_t timer_budget = 8192;  // connection entries visited per tick()
+  std::uint32_t timer_budget = 2048;  // connection entries visited per tick() (~2 ms at worst)
   arp::NeighborConfig neighbors;
 };
 
@@ -106,6 +107,11 @@ class Pipeline {
                   std::uint32_t hash,
                   FrameTrace& tr);
   Verdict outbound(io::Frame& f, packet::ParsedPacket& p, std::uint32_t hash, FrameTrace& tr);
+  Verdict handle_fragment(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
+  Verdict echo_reply(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
+  // An ICMP error about one of our own tunnel packets (addressed to the director's kernel
+  // address): relay it to the client the tunnelled packet came from. False: not ours.
+  bool tunnel_icmp(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr, Verdict& v);
   Verdict icmp_related_inbound(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
   Verdict icmp_related_outbound(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
 
@@ -125,6 +131,19 @@ class Pipeline {
 
   // Forwarding (pipeline_xmit.cc).
   Verdict xmit_inbound(io::Frame& f, packet::ParsedPacket& p, conn::Connection& c, FrameTrace& tr);
+  Verdict xmit_tunnel(io::Frame& f,
+                      packet::ParsedPacket& p,
+                      lb::RealServer& rs,
+                      const net::NextHop& route,
+                      const net::IpAddr& vip,
+                      FrameTrace& tr,
+                      arp::NeighborTable::Ref* ref);
+  // emit(), fragmenting first when the packet is larger than the next hop's MTU (no DF).
+  Verdict emit_sized(io::Frame& f,
+                     const packet::ParsedPacket& p,
+                     const net::NextHop& nh,
+                     FrameTrace& tr,
+                     arp::NeighborTable::Ref* ref = nullptr);
   Verdict xmit_reply(io::Frame& f,
                      packet::ParsedPacket& p,
                      const conn::Connection& c,
@@ -134,12 +153,13 @@ class Pipeline {
                const net::NextHop& nh,
                FrameTrace& tr,
                arp::NeighborTable::Ref* ref = nullptr);
-  void send_icmp_error(const io::Frame& orig,
-                       const packet::ParsedPacket& p,
-                       std::uint8_t type,
-                       std::uint8_t code,
-                       std::uint32_t info,
-                       const net::IpAddr* src);
+  // Build and send an ICMP error about `p`; returns its IP length, or 0 if none was sent.
+  std::uint32_t send_icmp_error(const io::Frame& orig,
+                                const packet::ParsedPacket& p,
+                                std::uint8_t type,
+                                std::uint8_t code,
+                                std::uint32_t info,
+                                const net::IpAddr* src);
   void send_built(io::Frame f, const net::NextHop& nh);
   void send_arp_request(std::uint16_t port, const net::IpAddr& target, const net::MacAddr& unicast);
   void queue_tx(std::uint16_t port, const io::Frame& f);
@@ -154,16 +174,19 @@ class Pipeline {
   conn::ConnTable conns_;
   io::FramePool pool_;
   arp::NeighborTable neighbors_;
+  frag::Reassembler reassembler_;
   Counters counters_;
   TraceSink* trace_ = nullptr;
 
   std::vector<Lookahead> ahead_;            // kBatch entries
   std::vector<std::vector<io::Frame>> tx_;  // per port, capacity cfg_.tx_queue
   std::vector<const io::Frame*> tx_ptrs_;
-  std::vector<io::Frame> segs_;  // software GSO output
+  std::vector<io::Frame> segs_;     // segments/fragments being forwarded (xmit)
+  std::vector<io::Frame> tx_segs_;  // software GSO at transmission (flush_port)
   std::vector<io::Frame> arp_ready_;
   std::vector<io::Frame> arp_expired_;
   std::vector<arp::NeighborTable::Request> arp_requests_;
+  std::vector<frag::Reassembler::Expired> frag_expired_;
 
   base::Nanos now_ = 0;
   base::Ticks now_ticks_ = 0;

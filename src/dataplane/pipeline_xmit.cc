@@ -7,9 +7,12 @@
 #include "base/compiler.h"
 #include "dataplane/pipeline.h"
 #include "packet/headers.h"
+#include "packet/parser.h"
+#include "xmit/fragment.h"
 #include "xmit/gso.h"
 #include "xmit/icmp_error.h"
 #include "xmit/ip_rewrite.h"
+#include "xmit/tunnel.h"
 
 namespace uvs::dataplane {
 
@@ -44,37 +47,157 @@ const net::NextHop& Pipeline::real_next_hop(lb::RealServer& rs) {
 }
 
 Verdict Pipeline::xmit_inbound(io::Frame& f, ParsedPacket& p, conn::Connection& c, FrameTrace& tr) {
+  lb::RealServer& rs = lb_.real(c.real);
+  const net::NextHop& route = real_next_hop(rs);
+  if (UVS_UNLIKELY(!route.valid)) {
+    return dropped(tr, DropReason::kNoRoute);
+  }
+  // __ip_vs_get_out_rt(): TTL first (errors about VIP-bound packets come from the VIP), then
+  // the MTU of the route, less the tunnel's own headers for TUN.
+  if (UVS_UNLIKELY(p.ttl <= 1)) {
+    send_icmp_error(f, p, packet::kIcmpTimeExceeded, 0, 0, &c.vaddr);
+    return dropped(tr, DropReason::kTtlExceeded);
+  }
+  xmit::decrement_ttl(f, p);
+  arp::NeighborTable::Ref ref{rs.neighbor_index, rs.neighbor_generation};
+  Verdict v;
   switch (c.fwd()) {
-    case lb::ForwardMethod::kMasq: {
-      lb::RealServer& rs = lb_.real(c.real);
-      const net::NextHop& nh = real_next_hop(rs);
-      if (UVS_UNLIKELY(!nh.valid)) {
-        return dropped(tr, DropReason::kNoRoute);
-      }
-      if (UVS_UNLIKELY(p.ttl <= 1)) {
-        send_icmp_error(f, p, packet::kIcmpTimeExceeded, 0, 0, &c.vaddr);
-        return dropped(tr, DropReason::kTtlExceeded);
-      }
-      xmit::decrement_ttl(f, p);
-      if (UVS_UNLIKELY(over_mtu(f, p, nh.mtu))) {
-        send_icmp_error(f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, nh.mtu, &c.vaddr);
+    case lb::ForwardMethod::kMasq:
+      if (UVS_UNLIKELY(over_mtu(f, p, route.mtu))) {
+        send_icmp_error(
+            f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, route.mtu, &c.vaddr);
         return dropped(tr, DropReason::kFragNeeded);
       }
       if (!p.icmp_is_error) {
         xmit::rewrite_destination(f, p, c.daddr, c.dport);
       }
-      arp::NeighborTable::Ref ref{rs.neighbor_index, rs.neighbor_generation};
-      const Verdict v = emit(f, nh, tr, &ref);
-      rs.neighbor_index = ref.index;
-      rs.neighbor_generation = ref.generation;
-      return v;
-    }
-    case lb::ForwardMethod::kRoute:
-    case lb::ForwardMethod::kTunnel:
-    case lb::ForwardMethod::kLocal:
+      v = emit_sized(f, p, route, tr, &ref);
       break;
+    case lb::ForwardMethod::kRoute: {
+      // Direct routing: the IP packet is unchanged (but for the TTL); it goes to the real
+      // server's own MAC, so the real server must be on a directly connected segment.
+      if (UVS_UNLIKELY(over_mtu(f, p, route.mtu))) {
+        send_icmp_error(
+            f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, route.mtu, &c.vaddr);
+        return dropped(tr, DropReason::kFragNeeded);
+      }
+      net::NextHop nh = route;
+      nh.via = rs.addr;
+      v = emit_sized(f, p, nh, tr, &ref);
+      break;
+    }
+    case lb::ForwardMethod::kTunnel:
+      v = xmit_tunnel(f, p, rs, route, c.vaddr, tr, &ref);
+      break;
+    case lb::ForwardMethod::kLocal:
+    default:
+      return dropped(tr, DropReason::kForwardUnsupported);
   }
-  return dropped(tr, DropReason::kForwardUnsupported);
+  rs.neighbor_index = ref.index;
+  rs.neighbor_generation = ref.generation;
+  return v;
+}
+
+Verdict Pipeline::xmit_tunnel(io::Frame& f,
+                              ParsedPacket& p,
+                              lb::RealServer& rs,
+                              const net::NextHop& route,
+                              const net::IpAddr& vip,
+                              FrameTrace& tr,
+                              arp::NeighborTable::Ref* ref) {
+  const bool pmtu_disc = table_->sysctls.pmtu_disc;
+  const bool remcsum = !f.off.is_gso() && xmit::uses_remcsum_option(rs.tunnel, f);
+  const std::uint32_t overhead = xmit::tunnel_overhead(rs.tunnel, remcsum);
+  if (route.mtu < overhead + 68) {
+    return dropped(tr, DropReason::kTooBig);
+  }
+  const std::uint32_t eff_mtu = route.mtu - overhead;
+  xmit::TunnelParams tp{rs.tunnel, route.src, rs.addr, pmtu_disc, 0};
+
+  if (f.off.is_gso()) {
+    // A super-packet cannot travel through the tunnel whole (vnet headers describe no
+    // encapsulation), so it is cut here and each segment is encapsulated on its own.
+    const std::uint32_t l3 = p.l3_off;
+    const std::uint32_t n =
+        xmit::gso_segment(f, l3, pool_, segs_.data(), static_cast<std::uint32_t>(segs_.size()));
+    if (n == 0) {
+      return dropped(tr, DropReason::kGsoBad);
+    }
+    Verdict v = Verdict::kForwarded;
+    bool too_big = false;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      io::Frame seg = segs_[i];
+      const std::uint32_t seg_len = seg.len - l3;
+      if (!too_big && pmtu_disc && p.dont_fragment() && seg_len > eff_mtu) {
+        too_big = true;
+      }
+      if (too_big) {
+        pool_.free(seg);
+        continue;
+      }
+      ParsedPacket sp = p;
+      sp.ip_total_len = static_cast<std::uint16_t>(seg_len);
+      tp.ip_id = ip_id_++;
+      if (!xmit::encapsulate(seg, sp, tp)) {
+        pool_.free(seg);
+        v = dropped(tr, DropReason::kTooBig);
+        continue;
+      }
+      FrameTrace ignored;
+      if (emit(seg, route, ignored, ref) == Verdict::kDropped) {
+        counters_.drop(ignored.drop);
+      }
+    }
+    if (too_big) {
+      send_icmp_error(f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, eff_mtu, &vip);
+      v = dropped(tr, DropReason::kFragNeeded);
+    }
+    if (f.buf != io::kRingBuffer) {
+      pool_.free(f);
+    }
+    return v;
+  }
+
+  if (pmtu_disc && p.dont_fragment() && p.ip_total_len > eff_mtu && !p.icmp_is_error) {
+    send_icmp_error(f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, eff_mtu, &vip);
+    return dropped(tr, DropReason::kFragNeeded);
+  }
+  if (!remcsum && f.off.needs_csum()) {
+    xmit::complete_checksum(f);  // the kernel cannot finish it once it is inside a tunnel
+  }
+  tp.ip_id = ip_id_++;
+  if (!xmit::encapsulate(f, p, tp)) {
+    return dropped(tr, DropReason::kTooBig);
+  }
+  ParsedPacket outer = p;  // emit_sized() only needs where the IP header is and its length
+  outer.ip_total_len = static_cast<std::uint16_t>(p.ip_total_len + overhead);
+  return emit_sized(f, outer, route, tr, ref);
+}
+
+Verdict Pipeline::emit_sized(io::Frame& f,
+                             const ParsedPacket& p,
+                             const net::NextHop& nh,
+                             FrameTrace& tr,
+                             arp::NeighborTable::Ref* ref) {
+  if (UVS_LIKELY(f.off.is_gso() || p.ip_total_len <= nh.mtu)) {
+    return emit(f, nh, tr, ref);
+  }
+  // Larger than the path and allowed to be fragmented (DF was checked by the caller).
+  const std::uint32_t n = xmit::fragment_ipv4(
+      f, p.l3_off, nh.mtu, pool_, segs_.data(), static_cast<std::uint32_t>(segs_.size()));
+  if (n == 0) {
+    return dropped(tr, DropReason::kFramePoolEmpty);
+  }
+  for (std::uint32_t i = 0; i < n; ++i) {
+    FrameTrace ignored;
+    if (emit(segs_[i], nh, ignored, ref) == Verdict::kDropped) {
+      counters_.drop(ignored.drop);
+    }
+  }
+  if (f.buf != io::kRingBuffer) {
+    pool_.free(f);
+  }
+  return Verdict::kForwarded;
 }
 
 Verdict Pipeline::xmit_reply(io::Frame& f,
@@ -99,7 +222,7 @@ Verdict Pipeline::xmit_reply(io::Frame& f,
   } else {
     xmit::rewrite_source(f, p, c.vaddr, c.vport);
   }
-  return emit(f, nh, tr);
+  return emit_sized(f, p, nh, tr);
 }
 
 Verdict Pipeline::emit(io::Frame& f,
@@ -141,25 +264,27 @@ Verdict Pipeline::emit(io::Frame& f,
   return dropped(tr, DropReason::kArpQueueFull);
 }
 
-void Pipeline::send_icmp_error(const io::Frame& orig,
-                               const ParsedPacket& p,
-                               std::uint8_t type,
-                               std::uint8_t code,
-                               std::uint32_t info,
-                               const net::IpAddr* src) {
+std::uint32_t Pipeline::send_icmp_error(const io::Frame& orig,
+                                        const ParsedPacket& p,
+                                        std::uint8_t type,
+                                        std::uint8_t code,
+                                        std::uint32_t info,
+                                        const net::IpAddr* src) {
   if (!xmit::may_send_icmp_error(orig, p)) {
-    return;
+    return 0;
   }
   const net::NextHop nh = routes_->lookup(p.tuple.saddr);
   if (!nh.valid) {
-    return;
+    return 0;
   }
   auto f = xmit::build_icmp_error(pool_, orig, p, type, code, info, src ? *src : nh.src, ip_id_++);
   if (!f) {
-    return;
+    return 0;
   }
+  const std::uint32_t len = f->len - packet::kEthHdrLen;
   counters_.icmp_errors_sent.add(1);
   send_built(*f, nh);
+  return len;
 }
 
 void Pipeline::send_built(io::Frame f, const net::NextHop& nh) {
@@ -212,14 +337,14 @@ void Pipeline::flush_port(std::uint16_t port) {
   for (io::Frame& f : q) {
     if (!offload && f.off.is_gso()) {
       // Cut the super-packet here; the original is not sent.
-      const std::uint32_t room = static_cast<std::uint32_t>(segs_.size()) - nseg;
-      const std::uint32_t n = xmit::gso_segment(f, l3_offset(f), pool_, &segs_[nseg], room);
+      const std::uint32_t room = static_cast<std::uint32_t>(tx_segs_.size()) - nseg;
+      const std::uint32_t n = xmit::gso_segment(f, l3_offset(f), pool_, &tx_segs_[nseg], room);
       if (n == 0) {
         counters_.drop(DropReason::kGsoBad);
       }
       for (std::uint32_t i = 0; i < n; ++i) {
-        segs_[nseg + i].ts = f.ts;
-        tx_ptrs_.push_back(&segs_[nseg + i]);
+        tx_segs_[nseg + i].ts = f.ts;
+        tx_ptrs_.push_back(&tx_segs_[nseg + i]);
       }
       nseg += n;
       continue;
@@ -243,7 +368,7 @@ void Pipeline::flush_port(std::uint16_t port) {
     pool_.free(f);
   }
   for (std::uint32_t i = 0; i < nseg; ++i) {
-    pool_.free(segs_[i]);
+    pool_.free(tx_segs_[i]);
   }
   q.clear();
 }
@@ -269,6 +394,22 @@ void Pipeline::tick(base::Nanos now) {
   }
   for (const io::Frame& f : arp_expired_) {
     drop_frame(f, DropReason::kArpTimeout);
+  }
+  frag_expired_.clear();
+  reassembler_.expire(now_, frag_expired_);
+  for (const frag::Reassembler::Expired& e : frag_expired_) {
+    counters_.drop(DropReason::kFragmentBad);
+    if (e.first.len == 0) {
+      continue;
+    }
+    // RFC 792 time exceeded, fragment reassembly (code 1), when the first fragment had come.
+    ParsedPacket fp;
+    if (packet::parse_frame(e.first.data, e.first.len, fp, false) == DropReason::kNone) {
+      const bool vip = table_->owns_address(fp.tuple.daddr);
+      send_icmp_error(
+          e.first, fp, packet::kIcmpTimeExceeded, 1, 0, vip ? &fp.tuple.daddr : nullptr);
+    }
+    pool_.free(e.first);
   }
   if (now_ - last_sched_tick_ >= base::kNanosPerSecond) {
     last_sched_tick_ = now_;

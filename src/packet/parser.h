@@ -4,7 +4,8 @@
 // is well-formed (or simply not IPv4/ARP: kind kOther). Checks: Ethernet length, one 802.1Q tag,
 // ARP lengths (Ethernet/IPv4 only), IPv4 version, IHL, total length against the frame, header
 // checksum, TCP data offset, UDP length, ICMP length and, for ICMP errors, the embedded IPv4
-// header plus 8 bytes of its transport header. Fragments other than the first carry no ports.
+// header plus 8 bytes of its transport header. Fragments carry no ports, the first one included
+// (its transport lengths describe the whole datagram): reassembly decides what they are.
 // Drop reasons: eth_truncated, vlan_truncated, arp_truncated, arp_malformed, ip_truncated,
 // ip_bad_version, ip_bad_ihl, ip_bad_total_length, ip_bad_checksum, tcp_truncated,
 // udp_truncated, icmp_truncated, icmp_bad_inner.

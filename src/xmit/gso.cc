@@ -1,6 +1,7 @@
 // Header lengths come from the packet itself, not from vnet hdr_len (which is only a hint).
 #include "xmit/gso.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "net/byte_order.h"
@@ -26,6 +27,9 @@ std::uint32_t gso_segment(const io::Frame& in,
   }
   const std::uint8_t* ip = in.data + l3_off;
   const unsigned ihl = (ip[kIpVerIhl] & 0x0f) * 4u;
+  if ((ip[kIpVerIhl] >> 4) != 4 || ihl < kIpv4MinLen) {
+    return 0;
+  }
   const unsigned l4_off = l3_off + ihl;
   unsigned l4_hlen;
   if (gso == io::Offload::kGsoTcpv4) {
@@ -33,6 +37,9 @@ std::uint32_t gso_segment(const io::Frame& in,
       return 0;
     }
     l4_hlen = (in.data[l4_off + kTcpDataOff] >> 4) * 4u;
+    if (l4_hlen < kTcpMinLen) {
+      return 0;
+    }
   } else {
     if (ip[kIpProto] != kProtoUdp) {
       return 0;
@@ -46,7 +53,8 @@ std::uint32_t gso_segment(const io::Frame& in,
   const unsigned payload = in.len - hdr;
   const unsigned mss = in.off.gso_size;
   const unsigned count = payload == 0 ? 1 : (payload + mss - 1) / mss;
-  if (count > max_out) {
+  // Every segment must fit an IPv4 total length.
+  if (count > max_out || ihl + l4_hlen + std::min(mss, payload) > 0xffff) {
     return 0;
   }
   const std::uint16_t id0 = net::load_be16(ip + kIpId);

@@ -32,6 +32,10 @@ bool may_send_icmp_error(const io::Frame& orig, const ParsedPacket& p) {
   if (s == 0 || s == 0xffffffffu || (s >> 28) == 0xe || (s >> 24) == 127) {
     return false;
   }
+  const std::uint32_t d = p.tuple.daddr.v4_host();
+  if (d == 0xffffffffu || (d >> 28) == 0xe) {
+    return false;  // sent to an IP broadcast or multicast address
+  }
   const std::uint8_t* eth = orig.data;
   return (eth[kEthDst] & 1) == 0;  // not sent to an Ethernet broadcast/multicast address
 }

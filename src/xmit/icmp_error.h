@@ -4,7 +4,8 @@
 // fragmentation needed with the next-hop MTU (§5.1, §5.4). Built like the kernel's icmp_send():
 // the original IPv4 header and as much of the packet as keeps the error within 576 bytes, TOS =
 // (original TOS & 0x1e) | 0xc0, TTL 64, DF clear. No error is built about an ICMP error, a
-// non-first fragment, or a packet from a broadcast/multicast/zero source (RFC 1122 §3.2.2).
+// non-first fragment, a packet from a broadcast/multicast/zero source, or one sent to an IP or
+// link-layer broadcast/multicast address (RFC 1122 §3.2.2).
 // The Ethernet header is reserved (type IPv4) and left for the next-hop resolver to fill.
 // Owned by: the worker thread.
 #pragma once

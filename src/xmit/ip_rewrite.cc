@@ -24,6 +24,14 @@ bool l4_csum_partial(const io::Frame& f, const ParsedPacket& p) {
   return f.off.needs_csum() && f.off.csum_start == p.l4_off;
 }
 
+// An incremental update yields 0 exactly when the new checksum computes to 0, which on UDP would
+// read as "no checksum": IPVS sends 0xffff instead (CSUM_MANGLED_0).
+void udp_mangle_zero(std::uint8_t* field) {
+  if (net::load_be16(field) == 0) {
+    net::store_be16(field, 0xffff);
+  }
+}
+
 void rewrite_address(io::Frame& f,
                      ParsedPacket& p,
                      unsigned ip_field,
@@ -50,10 +58,14 @@ void rewrite_address(io::Frame& f,
     *udp_needs_full = true;
   } else {
     net::csum_replace32(field, old4, new4);
+    if (p.tuple.proto == kProtoUdp) {
+      udp_mangle_zero(field);
+    }
   }
 }
 
-void rewrite_port(io::Frame& f, ParsedPacket& p, unsigned port_field, std::uint16_t port) {
+void rewrite_port(
+    io::Frame& f, ParsedPacket& p, unsigned port_field, std::uint16_t port, bool* udp_needs_full) {
   if (p.tuple.proto != kProtoTcp && p.tuple.proto != kProtoUdp) {
     return;
   }
@@ -69,9 +81,13 @@ void rewrite_port(io::Frame& f, ParsedPacket& p, unsigned port_field, std::uint1
   }
   std::uint8_t* field = l4 + l4_csum_offset(p.tuple.proto);
   if (p.tuple.proto == kProtoUdp && net::load_be16(field) == 0) {
+    *udp_needs_full = true;
     return;
   }
   net::csum_replace16(field, old_port, port);
+  if (p.tuple.proto == kProtoUdp) {
+    udp_mangle_zero(field);
+  }
 }
 
 void finish_udp_zero(io::Frame& f, ParsedPacket& p) {
@@ -88,7 +104,7 @@ void rewrite_destination(io::Frame& f,
   rewrite_address(f, p, kIpDst, addr, &udp_full);
   p.tuple.daddr = addr;
   if (port != 0) {
-    rewrite_port(f, p, kTcpDport, port);  // same offset for UDP
+    rewrite_port(f, p, kTcpDport, port, &udp_full);  // same offset for UDP
     p.tuple.dport = port;
   }
   if (udp_full) {
@@ -101,7 +117,7 @@ void rewrite_source(io::Frame& f, ParsedPacket& p, const net::IpAddr& addr, std:
   rewrite_address(f, p, kIpSrc, addr, &udp_full);
   p.tuple.saddr = addr;
   if (port != 0) {
-    rewrite_port(f, p, kTcpSport, port);
+    rewrite_port(f, p, kTcpSport, port, &udp_full);
     p.tuple.sport = port;
   }
   if (udp_full) {
@@ -153,9 +169,19 @@ void complete_checksum(io::Frame& f) {
   }
   const std::uint32_t start = f.off.csum_start;
   const std::uint32_t field = start + f.off.csum_offset;
-  if (field + 2 <= f.len && start < f.len) {
+  // Sum to the end of the IP packet, not of the frame: Ethernet padding is not data.
+  std::uint32_t end = f.len;
+  const std::uint32_t l3 =
+      net::load_be16(f.data + kEthType) == kEtherTypeVlan ? kEthHdrLen + kVlanTagLen : kEthHdrLen;
+  if (f.len >= l3 + kIpv4MinLen && (f.data[l3] >> 4) == 4) {
+    const std::uint32_t ip_end = l3 + net::load_be16(f.data + l3 + kIpTotLen);
+    if (ip_end < end) {
+      end = ip_end;
+    }
+  }
+  if (field + 2 <= end && start < end) {
     // The field already holds the pseudo-header sum, so summing from csum_start includes it.
-    std::uint16_t c = net::csum_finish(net::csum_add_bytes(0, f.data + start, f.len - start));
+    std::uint16_t c = net::csum_finish(net::csum_add_bytes(0, f.data + start, end - start));
     if (c == 0 && f.off.csum_offset == kUdpCsum) {
       c = 0xffff;
     }

@@ -4,7 +4,8 @@
 // source address/port := VIP:vport. Checksums follow the packet's state: a complete L4 checksum
 // is updated by RFC 1624; a partial one (vnet NEEDS_CSUM, the kernel's CHECKSUM_PARTIAL: the field
 // holds the pseudo-header sum) only gets the address change, uncomplemented; a UDP checksum of 0
-// ("none") on a complete packet gets a full new checksum, since IPVS does so (0 → 0xffff).
+// ("none") on a complete packet gets a full new checksum, since IPVS does so, and a UDP checksum
+// that computes to 0, in full or incrementally, is sent as 0xffff.
 // The TTL decrement is separate because every forwarding method does it.
 // Inputs are a frame and its ParsedPacket (offsets already validated by the parser).
 // Owned by: the worker thread; no allocation.

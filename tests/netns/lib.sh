@@ -27,8 +27,29 @@ _UVS_PIDS=()
 UVS_TMP=$(mktemp -d /tmp/uvs-test.XXXXXX)
 FAILURES=0
 
+# Stop every background process and delete every namespace made so far (also used between the
+# phases of one script, so each phase starts from nothing).
+uvs_cleanup_namespaces() {
+  local pid ns
+  set +e  # best effort: a process that is already gone must not stop the clean-up
+  for pid in "${_UVS_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null
+  done
+  for pid in "${_UVS_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  for ns in "${_UVS_NS[@]}"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+  done
+  _UVS_PIDS=()
+  _UVS_NS=()
+}
+
 uvs_cleanup() {
   local pid ns
+  set +e  # best effort, also when the calling script runs with `set -e`
   for pid in "${_UVS_PIDS[@]}"; do
     kill "$pid" 2>/dev/null
   done

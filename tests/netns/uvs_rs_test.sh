@@ -20,8 +20,8 @@
 #
 # Usage (as root): tests/netns/uvs_rs_test.sh
 #   UVS_RS  path of the uvs-rs binary (default: build/uvs-rs under the repository root)
-# Prints PASS/FAIL per check; exits 0 when everything passed, 1 otherwise, 4 (kselftest's
-# "skip") when it cannot run here (not root, a tool missing). Every namespace, background
+# Prints PASS/FAIL per check; exits 0 when everything passed, 1 otherwise, 77 (ctest's
+# skip code) when it cannot run here (not root, a tool missing). Every namespace, background
 # process and temporary file it creates is removed on exit, whatever happens; every wait is
 # bounded.
 set -euo pipefail
@@ -30,7 +30,7 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 UVS_RS=${UVS_RS:-$repo_root/build/uvs-rs}
 VIP=10.10.10.10
 GUE_PORT=6080
-SKIP=4
+SKIP=77  # ctest SKIP_RETURN_CODE
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "SKIP: uvs_rs_test.sh needs root (network namespaces, raw sockets, TUN)"
