@@ -480,7 +480,47 @@ void ConnTable::disable_template(Connection& t) {
   index_insert(hash_in(t.proto, t.caddr, t.cport, t.vaddr, t.vport, true), idx + 1);
 }
 
+void ConnTable::start_dead_flush() {
+  if (flush_active_) {
+    flush_again_ = true;
+    return;
+  }
+  flush_active_ = true;
+  flush_cursor_ = 0;
+}
+
+std::uint32_t ConnTable::flush_dead(std::uint32_t budget) {
+  if (!flush_active_) {
+    return 0;
+  }
+  std::uint32_t removed = 0;
+  const std::uint64_t end = static_cast<std::uint64_t>(flush_cursor_) + budget;
+  while (flush_cursor_ < bump_ && flush_cursor_ < end) {
+    Connection& c = entries_[flush_cursor_++];
+    if (!c.has(kLive) || c.n_controlled != 0 || lb_.real(c.real).available) {
+      continue;
+    }
+    // ip_vs_conn_del() of the entry, then of its controller if that now controls nothing.
+    const std::uint32_t ctl = c.control;
+    expire(c, 0);
+    ++removed;
+    if (ctl != kNoConn && entries_[ctl].n_controlled == 0) {
+      expire(entries_[ctl], 0);
+      ++removed;
+    }
+  }
+  if (flush_cursor_ >= bump_) {
+    flush_cursor_ = 0;
+    flush_active_ = flush_again_;
+    flush_again_ = false;
+  }
+  return removed;
+}
+
 std::uint32_t ConnTable::run_timers(base::Ticks now, std::uint32_t budget) {
+  if (flush_active_) {
+    flush_dead(budget);
+  }
   if (!wheel_started_) {
     return 0;
   }

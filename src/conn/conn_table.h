@@ -140,13 +140,29 @@ class ConnTable {
                      base::Ticks now);
 
   // Remove now, whatever its state (conn_reuse, expire_nodest_conn, one-packet, flush).
-  // A template that still controls connections is disabled instead (see disable_template).
+  // Like ip_vs_conn_expire_now(), a template that still controls connections is not removed:
+  // its timer fires and re-arms it for 60 s.
   void expire_now(Connection& c, base::Ticks now);
   // Make a template unmatchable (ports 65535, as IPVS) and leave it to expire.
   void disable_template(Connection& t);
 
-  // Expire due entries, visiting at most `budget` entries. Returns entries visited.
+  // Expire due entries, visiting at most `budget` entries. Returns entries visited. While a
+  // dead-server flush is pending (start_dead_flush), each call also advances it by up to
+  // `budget` entry positions (not counted in the return value), so the flush rides on the
+  // reaper's regular calls and never takes longer than one budget per call.
   std::uint32_t run_timers(base::Ticks now, std::uint32_t budget);
+
+  // expire_nodest_conn=1 after real servers were deleted (reference §4.2, §6.6): IPVS's
+  // ip_vs_expire_nodest_conn_flush() as incremental work. Walks the whole table once, removing
+  // every entry whose real server is no longer available and that controls nothing, and then
+  // that entry's template if it now controls nothing else, ASSURED or not. Availability is read
+  // when an entry is visited, so a server re-added before the walk reaches its connections
+  // keeps them, as in IPVS (whose flush runs later from a work queue). A request during a walk
+  // schedules one more full walk after it.
+  void start_dead_flush();
+  bool dead_flush_pending() const { return flush_active_; }
+  // One step of the flush: visits up to `budget` entry positions. Returns entries removed.
+  std::uint32_t flush_dead(std::uint32_t budget);
 
   Connection& at(std::uint32_t idx) { return entries_[idx]; }
   std::uint32_t index_of(const Connection& c) const {
@@ -210,6 +226,10 @@ class ConnTable {
   std::vector<std::uint32_t> wheel_;  // slot heads (index + 1)
   base::Ticks wheel_cursor_ = 0;      // next tick to process
   bool wheel_started_ = false;
+
+  std::uint32_t flush_cursor_ = 0;  // next entry position the dead-server flush visits
+  bool flush_active_ = false;
+  bool flush_again_ = false;  // a request arrived during the walk: walk once more
 };
 
 }  // namespace uvs::conn

@@ -1,7 +1,10 @@
 // Snapshot adoption on the worker. The control thread built the new table; here, at a batch
 // boundary, each service created for it lets its scheduler take over the dynamic state of the
 // one it replaces (exactly one IPVS change per snapshot, so the phase of rr/wrr matches IPVS),
-// real-server slots take their new configuration, and deleted ones stop being available.
+// real-server slots take their new configuration, and deleted ones stop being available. With
+// expire_nodest_conn=1, deleting real servers also starts IPVS's background flush of their
+// connections; the connection table works through it a budget at a time from tick()'s reaper
+// call, so even a million entries never stall the packets of a batch.
 #include <algorithm>
 
 #include "arp/arp_packet.h"
@@ -36,6 +39,10 @@ std::shared_ptr<lb::ServiceTable> Pipeline::adopt(std::shared_ptr<lb::ServiceTab
   }
   for (std::uint32_t slot : t->removed_reals) {
     lb_.real(slot).available = false;
+  }
+  // __ip_vs_del_dest() queues ip_vs_expire_nodest_conn_flush() when the sysctl is on.
+  if (t->sysctls.expire_nodest_conn && !t->removed_reals.empty()) {
+    conns_.start_dead_flush();
   }
   std::shared_ptr<lb::ServiceTable> old = std::move(table_);
   table_ = std::move(t);

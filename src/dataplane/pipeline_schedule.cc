@@ -47,8 +47,10 @@ Pipeline::Scheduled Pipeline::schedule(lb::Service& svc, const ParsedPacket& p, 
   }
   Scheduled out;
   // A non-persistent service only takes its own port (a port-0 service must be persistent).
+  // ip_vs_schedule() returns no server with *ignored = 0 here, so ip_vs_leave() answers.
   if (svc.spec.key.fwmark == 0 && p.tuple.dport != svc.port()) {
     out.drop = DropReason::kNoRealAvailable;
+    out.unreachable = true;
     return out;
   }
   sched::PickInput in{&p.tuple.saddr, &p.tuple.daddr, p.tuple.sport, p.tuple.dport, now_};
@@ -71,12 +73,16 @@ Pipeline::Scheduled Pipeline::schedule_persistent(lb::Service& svc,
   Scheduled out;
   const lb::ServiceKey& key = svc.spec.key;
   const net::IpAddr snet = p.tuple.saddr.masked(svc.spec.netmask_prefix());
-  // Template key: <proto, client net, 0, vaddr, vport> for port services; vport 0 for port-0
-  // services; <IP, client net, 0, 0.0.0.<mark>, 0> for firewall-mark services.
+  // Template key, in ip_vs_sched_persist()'s order: a packet to the service's own port gives
+  // <proto, client net, 0, vaddr, vport>; otherwise (port-0 services, and firewall-mark
+  // services, whose port is 0) <proto, client net, 0, vaddr, 0>, with protocol IP and the mark
+  // as address (0.0.0.<mark>) for firewall-mark services. uvs has no FTP helper, so port 21 is
+  // not special.
   std::uint8_t t_proto = p.tuple.proto;
   net::IpAddr t_vaddr = p.tuple.daddr;
   std::uint16_t t_vport = 0;
-  if (p.tuple.dport == svc.port() && key.fwmark == 0) {
+  const bool own_port = p.tuple.dport == svc.port();
+  if (own_port) {
     t_vport = p.tuple.dport;
   } else if (key.fwmark != 0) {
     t_proto = 0;
@@ -109,7 +115,7 @@ Pipeline::Scheduled Pipeline::schedule_persistent(lb::Service& svc,
     nt.vaddr = t_vaddr;
     nt.vport = t_vport;
     nt.daddr = rs->addr;
-    nt.dport = (t_vport == svc.port() && t_vport != 0 && rs->port != 0) ? rs->port : 0;
+    nt.dport = own_port ? rs->port : 0;  // PCC and fwmark templates carry dport 0
     nt.real = rs->slot;
     nt.fwd = rs->fwd;
     nt.is_template = true;
@@ -121,8 +127,9 @@ Pipeline::Scheduled Pipeline::schedule_persistent(lb::Service& svc,
     }
     tr.template_created = true;
   }
-  const std::uint16_t dport =
-      (p.tuple.dport == svc.port() && rs->port != 0) ? rs->port : p.tuple.dport;
+  // The packet's own port, unless it came to the service port and the server has a port: so
+  // PCC and fwmark connections never have their ports remapped.
+  const std::uint16_t dport = (own_port && rs->port != 0) ? rs->port : p.tuple.dport;
   out.conn = new_connection(svc, *rs, p, dport, conns_.index_of(*ct));
   // ip_vs_conn_put(ct): the template's timer restarts with its (current) timeout.
   conns_.rearm(*ct, now_ticks_, ct->timeout);

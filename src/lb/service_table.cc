@@ -38,6 +38,14 @@ void ServiceTable::index() {
       vips_.push_back(k.addr);
     }
   }
+  mark_served_.assign(marks.size(), 0);
+  any_mark_served_ = false;
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    if (by_mark_.count(marks[i].mark) != 0) {
+      mark_served_[i] = 1;
+      any_mark_served_ = true;
+    }
+  }
   // Single-address mark destinations are VIPs in their own right (ARP, gratuitous ARP).
   for (const net::IpPrefix& p : mark_prefixes_) {
     if (p.len == (p.addr.is_v4() ? 32u : 128u) && vip_set_.insert(p.addr)) {
@@ -49,20 +57,24 @@ void ServiceTable::index() {
 std::uint32_t ServiceTable::classify_mark(std::uint8_t proto,
                                           const net::IpAddr& daddr,
                                           std::uint16_t dport) const {
-  for (const MarkRule& r : marks) {
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    const MarkRule& r = marks[i];
     if (r.protocol != 0 && r.protocol != proto) {
       continue;
     }
     if (!r.dst.contains(daddr)) {
       continue;
     }
-    if (r.ports.empty()) {
-      return r.mark;
-    }
+    bool port_ok = r.ports.empty();
     for (const auto& pr : r.ports) {
       if (dport >= pr.lo && dport <= pr.hi) {
-        return r.mark;
+        port_ok = true;
+        break;
       }
+    }
+    if (port_ok) {
+      // First match wins, served or not (a later rule never overrides it).
+      return i < mark_served_.size() && mark_served_[i] != 0 ? r.mark : 0;
     }
   }
   return 0;

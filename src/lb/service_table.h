@@ -7,6 +7,12 @@
 //
 // Lookup order for a packet (reference §1.1): firewall-mark service (mark from the [[mark]]
 // rules), then exact <proto, VIP, port>, then the port-0 service <proto, VIP, 0>.
+//
+// Mark classifier (uvs's stand-in for `iptables -t mangle ... -j MARK`): the [[mark]] rules are
+// tried in order and the first rule whose protocol (0 = any), destination prefix and port
+// ranges (none = any port) all match gives the packet its mark. A mark that no firewall-mark
+// service uses marks nothing: such a packet goes on to the address lookups, exactly where an
+// IPVS lookup of an unserved mark ends up, and it is not claimed as inbound traffic.
 // Owned by: built on control, read-only on the worker (except schedulers' dynamic state).
 #pragma once
 
@@ -42,7 +48,8 @@ class ServiceTable {
   // Build the lookup indexes after `services` and `marks` are filled (control thread).
   void index();
 
-  // Mark of a packet per the [[mark]] rules, 0 if none matches.
+  // Mark of a packet per the [[mark]] rules: the first matching rule's mark, or 0 when no rule
+  // matches or that mark has no firewall-mark service. Per packet: no allocation.
   std::uint32_t classify_mark(std::uint8_t proto,
                               const net::IpAddr& daddr,
                               std::uint16_t dport) const;
@@ -58,7 +65,8 @@ class ServiceTable {
   // firewall-mark service uses)? Used for ARP answers and to tell inbound from reply traffic.
   bool owns_address(const net::IpAddr& a) const;
   const std::vector<net::IpAddr>& vips() const { return vips_; }
-  bool has_marks() const { return !marks.empty(); }
+  // Whether classify_mark() can return anything but 0 (some rule sets a served mark).
+  bool has_marks() const { return any_mark_served_; }
 
  private:
   struct Key {
@@ -75,6 +83,8 @@ class ServiceTable {
   net::AddrSet vip_set_;
   std::vector<net::IpAddr> vips_;
   std::vector<net::IpPrefix> mark_prefixes_;  // destinations of marks used by fwmark services
+  std::vector<std::uint8_t> mark_served_;     // per rule of `marks`: its mark has a service
+  bool any_mark_served_ = false;
   bool has_port0_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include "packet/nat_topology.h"
 
+#include <sstream>
+
 #include <doctest/doctest.h>
 
 #include "route/route_table.h"
@@ -97,6 +99,66 @@ void NatTopology::learn_neighbors() {
   back.inject(arp_reply(kRs1.mac, kRs1.ip, kBackMac.mac, kBackMac.ip), clock.now());
   back.inject(arp_reply(kRs2.mac, kRs2.ip, kBackMac.mac, kBackMac.ip), clock.now());
   run();
+}
+
+void NatTopology::learn_back(const Endpoint& host) {
+  back.inject(arp_reply(host.mac, host.ip, kBackMac.mac, kBackMac.ip), clock.now());
+  run();
+}
+
+ipvsadm::RunResult NatTopology::ipvsadm_any(const std::string& line) {
+  std::vector<std::string> args;
+  std::istringstream words(line);
+  for (std::string w; words >> w;) {
+    args.push_back(w);
+  }
+  ipvsadm::RunResult r = ipvsadm::run_command_line(args, *control, "");
+  // Adoptions may have announced VIPs (gratuitous ARP): tests look at what follows.
+  pipeline->flush();
+  (void)front.take_sent();
+  (void)back.take_sent();
+  return r;
+}
+
+ipvsadm::RunResult NatTopology::ipvsadm(const std::string& line) {
+  ipvsadm::RunResult r = ipvsadm_any(line);
+  INFO("ipvsadm " << line << ": " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r;
+}
+
+std::optional<NatTopology::Delivery> NatTopology::send_front(const Bytes& frame) {
+  front.inject(frame, clock.now());
+  run();
+  std::vector<io::SentFrame> out;
+  for (io::SentFrame& f : back.take_sent()) {
+    // ARP requests and probes for neighbours are not what callers look at.
+    if (dissect(f.bytes).find_pdu<Tins::ARP>() == nullptr) {
+      out.push_back(std::move(f));
+    }
+  }
+  REQUIRE(out.size() <= 1);
+  if (out.empty()) {
+    return std::nullopt;
+  }
+  const Tins::EthernetII e = dissect(out[0].bytes);
+  Delivery d;
+  d.mac = e.dst_addr().to_string();
+  const Tins::IP* ip = e.find_pdu<Tins::IP>();
+  REQUIRE(ip != nullptr);
+  d.ip = ip->dst_addr().to_string();
+  if (const Tins::TCP* tcp = e.find_pdu<Tins::TCP>()) {
+    d.port = tcp->dport();
+  } else if (const Tins::UDP* udp = e.find_pdu<Tins::UDP>()) {
+    d.port = udp->dport();
+  }
+  return d;
+}
+
+std::optional<NatTopology::Delivery> NatTopology::tcp_in(const Endpoint& client,
+                                                         std::uint16_t vport,
+                                                         std::uint8_t flags) {
+  return send_front(tcp_frame(client, vip(vport), flags));
 }
 
 void NatTopology::run() {

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "base/clock.h"
@@ -14,6 +16,7 @@
 #include "control/direct_worker_link.h"
 #include "dataplane/pipeline.h"
 #include "io/memory_port.h"
+#include "ipvsadm/command_runner.h"
 #include "support/frames.h"
 
 namespace uvs::test {
@@ -42,6 +45,31 @@ struct NatTopology {
   // Teach the director the MACs of the client, the gateway and both real servers through ARP
   // replies addressed to its own interface addresses.
   void learn_neighbors();
+  // The same for one more host on the back network (e.g. a third real server).
+  void learn_back(const Endpoint& host);
+
+  // Run one ipvsadm command line (e.g. "-A -t 10.0.1.100:443 -s rr -p 60") against the control
+  // plane, exactly as uvsadm's request would; fails the test unless it exits 0.
+  ipvsadm::RunResult ipvsadm(const std::string& line);
+  // The same, whatever the exit status.
+  ipvsadm::RunResult ipvsadm_any(const std::string& line);
+
+  // A client behind the gateway (an address outside 10.0.1.0/24), as frames from it look.
+  static Endpoint remote_client(const std::string& ip, std::uint16_t port) {
+    return Endpoint{kGateway.mac, ip, port};
+  }
+  // Where a frame left towards the real servers: destination address, port and MAC.
+  struct Delivery {
+    std::string ip;
+    std::uint16_t port = 0;
+    std::string mac;
+  };
+  // Inject `frame` on the front port, run, and report the one IP frame that left on the back
+  // port (nullopt if none did; more than one fails the test). ARP frames on the back port are
+  // discarded; frames on the front port are kept.
+  std::optional<Delivery> send_front(const Bytes& frame);
+  // A TCP segment from `client` to VIP:vport through send_front().
+  std::optional<Delivery> tcp_in(const Endpoint& client, std::uint16_t vport, std::uint8_t flags);
 
   // Process everything injected so far (both ports), then flush and release, like the worker.
   void run();

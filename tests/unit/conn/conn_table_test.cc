@@ -1,8 +1,10 @@
 #include "conn/conn_table.h"
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <tuple>
+#include <utility>
 
 #include <doctest/doctest.h>
 
@@ -398,4 +400,233 @@ TEST_CASE("ConnTable: a million-entry table stays within 128 bytes per connectio
   ConnTable t{1'000'000, lb};
   CHECK(sizeof(Connection) <= 96);
   CHECK(t.bytes_per_connection() <= 128);
+}
+
+TEST_CASE("ConnTable: T3 DR, a SYN in FIN_WAIT moves the same entry to SYN_RECV (INPUT-ONLY)") {
+  Fixture f;
+  Connection* c = f.open(lb::ForwardMethod::kRoute);
+  f.in(c, kTcpSyn);
+  CHECK(c->state == static_cast<int>(TcpState::kSynRecv));
+  CHECK(f.remaining_seconds(c) == 60);
+  CHECK(f.counts() == Counts{1, 0});
+  f.in(c, kTcpAckFlag);
+  CHECK(c->state == static_cast<int>(TcpState::kEstablished));
+  CHECK(f.remaining_seconds(c) == 900);
+  f.in(c, kTcpFin | kTcpAckFlag);
+  CHECK(c->state == static_cast<int>(TcpState::kFinWait));
+  CHECK(f.remaining_seconds(c) == 120);
+  CHECK(f.counts() == Counts{0, 1});
+  f.in(c, kTcpAckFlag);
+  CHECK(c->state == static_cast<int>(TcpState::kFinWait));
+  CHECK(c->has(conn::kNoOutput));  // what conn_reuse_mode bit 2 looks at
+  f.now += 60 * kSec;
+  f.in(c, kTcpSyn);
+  CHECK(c->state == static_cast<int>(TcpState::kSynRecv));
+  CHECK(f.remaining_seconds(c) == 60);
+  CHECK(f.counts() == Counts{1, 0});
+  CHECK(f.lookup() == c);
+}
+
+namespace {
+
+// Two real servers (slots 0 and 1), entries spread over both, some controlled by templates.
+struct FlushFixture {
+  lb::LbState lb{2, 4};
+  ConnTable table{4096, lb};
+  base::Ticks now = 1000 * kSec;
+
+  FlushFixture() {
+    for (std::uint32_t s = 0; s < 2; ++s) {
+      lb.real(s).slot = s;
+      lb.real(s).addr = net::IpAddr::v4(0xac100002u + s);
+      lb.real(s).port = 80;
+      lb.real(s).available = true;
+    }
+  }
+  Connection* add(std::uint32_t real, std::uint16_t cport, std::uint32_t control = conn::kNoConn) {
+    conn::NewConn nc;
+    nc.proto = packet::kProtoTcp;
+    nc.caddr = ip("10.0.0.2");
+    nc.cport = cport;
+    nc.vaddr = ip("192.168.1.100");
+    nc.vport = 80;
+    nc.daddr = lb.real(real).addr;
+    nc.dport = 80;
+    nc.real = real;
+    nc.fwd = lb::ForwardMethod::kMasq;
+    nc.control = control;
+    nc.timeout = 900 * kSec;
+    return table.create(nc, now);
+  }
+  Connection* add_template(std::uint32_t real, const char* client) {
+    conn::NewConn t;
+    t.proto = packet::kProtoTcp;
+    t.caddr = ip(client);
+    t.vaddr = ip("192.168.1.100");
+    t.vport = 80;
+    t.daddr = lb.real(real).addr;
+    t.dport = 80;
+    t.real = real;
+    t.is_template = true;
+    t.timeout = 360 * kSec;
+    return table.create(t, now);
+  }
+  std::uint32_t on(std::uint32_t real) {
+    std::uint32_t n = 0;
+    table.for_each(0, 1u << 20, [&](const Connection& c) { n += c.real == real ? 1 : 0; });
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ConnTable: the dead-server flush removes a deleted server's entries in steps") {
+  FlushFixture f;
+  for (std::uint16_t p = 0; p < 100; ++p) {
+    REQUIRE(f.add(p % 2, static_cast<std::uint16_t>(1000 + p)) != nullptr);
+  }
+  // Server 1 also holds two templates: one ASSURED controlling two connections, one bare.
+  Connection* t1 = f.add_template(1, "10.0.9.1");
+  t1->state = conn::kTemplateAssured;
+  const std::uint32_t t1_idx = f.table.index_of(*t1);
+  REQUIRE(f.add(1, 2000, t1_idx) != nullptr);
+  REQUIRE(f.add(1, 2001, t1_idx) != nullptr);
+  REQUIRE(f.add_template(1, "10.0.9.2") != nullptr);
+  CHECK(f.lb.real(1).persistconns.load() == 2);
+  REQUIRE(f.table.size() == 104);
+
+  CHECK(f.table.flush_dead(1000) == 0);  // nothing requested: nothing done
+  f.lb.real(1).available = false;        // what adoption does for a deleted server
+  f.table.start_dead_flush();
+  REQUIRE(f.table.dead_flush_pending());
+  std::uint32_t removed = 0;
+  int steps = 0;
+  while (f.table.dead_flush_pending() && steps < 1000) {
+    const std::uint32_t r = f.table.flush_dead(10);
+    CHECK(r <= 10 + 1);  // at most one controlling template more than the positions visited
+    removed += r;
+    ++steps;
+  }
+  CHECK(steps == 11);  // 104 positions, 10 at a time
+  CHECK(removed == 54);
+  CHECK(f.table.size() == 50);
+  CHECK(f.on(1) == 0);
+  CHECK(f.on(0) == 50);
+  CHECK(f.table.template_count() == 0);
+  CHECK(f.lb.real(1).persistconns.load() == 0);
+  CHECK(f.lb.real(1).refcnt.load() == 0);
+  CHECK(f.lb.real(1).activeconns.load() + f.lb.real(1).inactconns.load() == 0);
+  CHECK(f.lb.real(0).inactconns.load() == 50);
+}
+
+TEST_CASE("ConnTable: the flush rides on run_timers and reads availability as it goes") {
+  FlushFixture f;
+  for (std::uint16_t p = 0; p < 40; ++p) {
+    REQUIRE(f.add(p < 20 ? 0 : 1, static_cast<std::uint16_t>(1000 + p)) != nullptr);
+  }
+  f.lb.real(0).available = false;
+  f.lb.real(1).available = false;
+  f.table.start_dead_flush();
+  f.table.run_timers(f.now, 10);  // first 10 positions: server 0's
+  CHECK(f.on(0) == 10);
+  // Server 1 comes back before the walk reaches it: its entries stay (IPVS's flush also reads
+  // the AVAILABLE flag when it gets to an entry).
+  f.lb.real(1).available = true;
+  // A second request during the walk: one more full walk follows.
+  f.table.start_dead_flush();
+  int calls = 0;
+  while (f.table.dead_flush_pending() && calls < 100) {
+    f.table.run_timers(f.now, 10);
+    ++calls;
+  }
+  CHECK(calls == 3 + 4);  // rest of the first walk, then a whole second one
+  CHECK(f.on(0) == 0);
+  CHECK(f.on(1) == 20);
+}
+
+TEST_CASE("ConnTable: a template still controlling live entries of another walk step survives") {
+  FlushFixture f;
+  Connection* t = f.add_template(1, "10.0.9.1");
+  const std::uint32_t t_idx = f.table.index_of(*t);
+  REQUIRE(f.add(1, 2000, t_idx) != nullptr);
+  f.lb.real(1).available = false;
+  f.table.start_dead_flush();
+  CHECK(f.table.flush_dead(1) == 0);  // the template controls a connection: skipped
+  CHECK(f.table.size() == 2);
+  CHECK(f.table.flush_dead(1) == 2);  // the connection, then its template with it
+  CHECK(f.table.size() == 0);
+  CHECK_FALSE(f.table.dead_flush_pending());
+}
+
+TEST_CASE("ConnTable: one million connections, full-table behaviour and spread-out expiry") {
+  // A million entries in the Debug/ASan build takes a few seconds here (entries and index are
+  // mmap'ed, so ASan does not shadow-check them); the insert/lookup rates themselves are
+  // measured by bench_conn in a Release build.
+  constexpr std::uint32_t kMillion = 1'000'000;
+  lb::LbState lb{1, 1};
+  lb.real(0).slot = 0;
+  lb.real(0).available = true;
+  ConnTable t{kMillion, lb};
+  CHECK(t.bytes_per_connection() <= 128);
+  CHECK(sizeof(Connection) + 2 * 8 * 4 / 3 <= 128);  // entry + two 8-byte index slots at 3/4
+
+  const auto key = [](std::uint32_t i) {
+    return std::pair<net::IpAddr, std::uint16_t>{net::IpAddr::v4(0x0a000000u + (i >> 8)),
+                                                 static_cast<std::uint16_t>(1024 + (i & 0xff))};
+  };
+  conn::NewConn nc;
+  nc.proto = packet::kProtoTcp;
+  nc.vaddr = ip("192.168.1.100");
+  nc.vport = 80;
+  nc.daddr = ip("172.16.0.2");
+  nc.dport = 80;
+  nc.real = 0;
+  nc.fwd = lb::ForwardMethod::kMasq;  // both index keys: the worst case for the index
+  nc.timeout = 100 * kSec;            // all due at the same moment
+  const base::Ticks t0 = 1000 * kSec;
+  for (std::uint32_t i = 0; i < kMillion; ++i) {
+    std::tie(nc.caddr, nc.cport) = key(i);
+    if (t.create(nc, t0) == nullptr) {
+      FAIL("create " << i << " failed");
+    }
+  }
+  CHECK(t.size() == kMillion);
+
+  // Full: the next new flow is refused (the pipeline drops it as conn_table_full), and every
+  // established entry is still there, in both directions.
+  std::tie(nc.caddr, nc.cport) = key(kMillion);
+  CHECK(t.create(nc, t0) == nullptr);
+  CHECK(t.size() == kMillion);
+  std::uint32_t found = 0;
+  for (std::uint32_t i = 0; i < kMillion; i += 7) {
+    const auto [a, p] = key(i);
+    const Connection* c = t.find_in(packet::kProtoTcp, a, p, nc.vaddr, 80, t0 + kSec);
+    const Connection* r = t.find_out(packet::kProtoTcp, nc.daddr, 80, a, p, t0 + kSec);
+    found += (c != nullptr && c == r) ? 1 : 0;
+  }
+  CHECK(found == (kMillion + 6) / 7);
+
+  // A million entries due at once: each reaper call does at most its budget, so expiry is
+  // spread over many calls instead of one long pause.
+  constexpr std::uint32_t kBudget = 8192;
+  const base::Ticks due = t0 + 100 * kSec;
+  std::uint32_t calls = 0;
+  std::uint32_t max_visited = 0;
+  while (t.size() > 0 && calls < 1000) {
+    const std::uint32_t before = t.size();
+    const std::uint32_t visited = t.run_timers(due, kBudget);
+    max_visited = std::max(max_visited, visited);
+    CHECK(before - t.size() <= kBudget);
+    ++calls;
+  }
+  CHECK(t.size() == 0);
+  CHECK(max_visited == kBudget);
+  CHECK(calls == (kMillion + kBudget - 1) / kBudget);
+  CHECK(lb.real(0).inactconns.load() == 0);
+  CHECK(lb.real(0).refcnt.load() == 0);
+  // The table is usable again at full size.
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    std::tie(nc.caddr, nc.cport) = key(i);
+    REQUIRE(t.create(nc, due) != nullptr);
+  }
 }
