@@ -1,5 +1,8 @@
 #include "control/apply_changes.h"
 
+#include <optional>
+#include <utility>
+
 #include "base/log.h"
 
 namespace uvs::control {
@@ -62,6 +65,37 @@ config::Config running_config(const config::Config& loaded, const ControlPlane& 
   c.timeouts = cp.model().timeouts();
   c.services = cp.model().services();
   c.marks = cp.marks();
+  c.mark_pos = loaded.marks == c.marks ? loaded.mark_pos : std::vector<config::SourcePos>{};
+  c.daemon_pos = loaded.daemon_pos;
+  c.sysctls_pos = loaded.sysctls_pos;
+  c.timeouts_pos = loaded.timeouts_pos;
+  // diff_configs() reads a position for every service and real server (parallel vectors): the
+  // place in the loaded file when it came from there, else the file as a whole (uvsadm added it).
+  const config::SourcePos whole_file{loaded.source};
+  c.service_origins.reserve(c.services.size());
+  for (const lb::ServiceSpec& s : c.services) {
+    config::ServiceOrigin o;
+    o.pos = whole_file;
+    const std::optional<std::size_t> li = loaded.find_service(s.key);
+    const bool known = li && *li < loaded.service_origins.size();
+    if (known) {
+      o.pos = loaded.service_origins[*li].pos;
+    }
+    for (const lb::DestSpec& d : s.dests) {
+      config::SourcePos p = whole_file;
+      if (known) {
+        const lb::ServiceSpec& ls = loaded.services[*li];
+        const auto& lpos = loaded.service_origins[*li].dests;
+        for (std::size_t j = 0; j < ls.dests.size() && j < lpos.size(); ++j) {
+          if (ls.dests[j].addr == d.addr && ls.dests[j].port == d.port) {
+            p = lpos[j];
+          }
+        }
+      }
+      o.dests.push_back(std::move(p));
+    }
+    c.service_origins.push_back(std::move(o));
+  }
   return c;
 }
 

@@ -22,7 +22,8 @@ ControlPlane::ControlPlane(lb::LbState& lb, WorkerLink& link)
       last_weight_(lb.max_reals(), 0),
       service_refs_(lb.max_services(), 0),
       real_zero_(lb.max_reals()),
-      service_zero_(lb.max_services()) {
+      service_zero_(lb.max_services()),
+      rates_(lb.max_services(), lb.max_reals()) {
   for (std::uint32_t i = lb.max_reals(); i-- > 0;) {
     free_reals_.push_back(i);
   }
@@ -54,6 +55,7 @@ std::uint32_t ControlPlane::alloc_service_slot() {
   reset_stats(lb_.service(slot).stats);
   service_zero_[slot] = {};
   service_refs_[slot] = 1;
+  rates_.start_service(slot, lb_.service(slot).stats.read());
   return slot;
 }
 
@@ -74,6 +76,7 @@ std::uint32_t ControlPlane::real_slot_for(const lb::ServiceKey& svc, const lb::D
     slot = t->second.slot;
     unref_service_slot(t->second.service_slot);
     trash_.erase(t);
+    rates_.resume_real(slot);
   } else {
     if (free_reals_.empty()) {
       return lb::kNoSlot;
@@ -95,6 +98,7 @@ std::uint32_t ControlPlane::real_slot_for(const lb::ServiceKey& svc, const lb::D
     reset_stats(rs.stats);
     real_zero_[slot] = {};
     last_weight_[slot] = 0;
+    rates_.start_real(slot, rs.stats.read());
   }
   service_refs_[service_slots_.at(svc)] += 1;
   real_slots_.emplace(key, slot);
@@ -199,6 +203,7 @@ void ControlPlane::trash_real(const lb::ServiceKey& svc,
   real_slots_.erase(it);
   trash_[key] = TrashEntry{slot, service_slots_.at(svc), epoch_ + 1, -1};
   removed.push_back(slot);
+  rates_.stop_real(slot);
 }
 
 void ControlPlane::trash_service(const lb::ServiceKey& key, std::vector<std::uint32_t>& removed) {
@@ -219,6 +224,7 @@ base::Status ControlPlane::del_service(const lb::ServiceKey& key) {
   trash_service(key, removed);
   (void)model_.del_service(key);
   services_.erase(key);
+  rates_.stop_service(service_slots_.at(key));
   unref_service_slot(service_slots_.at(key));
   service_slots_.erase(key);
   publish({}, std::move(removed));
@@ -231,6 +237,7 @@ base::Status ControlPlane::clear() {
     trash_service(spec.key, removed);
   }
   for (const auto& [key, slot] : service_slots_) {
+    rates_.stop_service(slot);
     unref_service_slot(slot);
   }
   model_.clear();
@@ -319,26 +326,37 @@ void ControlPlane::set_marks(std::vector<lb::MarkRule> marks) {
 }
 
 base::Status ControlPlane::zero(const lb::ServiceKey* key) {
+  // ip_vs_zero_stats(): the counters as they are now become the zero point of the listings, and
+  // the estimator restarts from them with its averages at 0 (reference §6.6, E3).
+  const auto zero_service_slot = [&](std::uint32_t sslot) {
+    const lb::StatsValues now = lb_.service(sslot).stats.read();
+    service_zero_[sslot] = now;
+    rates_.zero_service(sslot, now);
+  };
+  const auto zero_real_slot = [&](std::uint32_t slot) {
+    const lb::StatsValues now = lb_.real(slot).stats.read();
+    real_zero_[slot] = now;
+    rates_.zero_real(slot, now);
+  };
   if (key != nullptr) {
     const lb::ServiceSpec* spec = model_.find(*key);
     if (spec == nullptr) {
       return make_error(ErrorCode::kNoService, "No such service");
     }
-    const std::uint32_t sslot = service_slots_.at(*key);
-    service_zero_[sslot] = lb_.service(sslot).stats.read();
+    zero_service_slot(service_slots_.at(*key));
     for (const lb::DestSpec& d : spec->dests) {
-      const std::uint32_t slot = real_slots_.at(RealKey{*key, d.addr, d.port});
-      real_zero_[slot] = lb_.real(slot).stats.read();
+      zero_real_slot(real_slots_.at(RealKey{*key, d.addr, d.port}));
     }
     return {};
   }
   for (const auto& [k, sslot] : service_slots_) {
-    service_zero_[sslot] = lb_.service(sslot).stats.read();
+    zero_service_slot(sslot);
   }
   for (const auto& [k, slot] : real_slots_) {
-    real_zero_[slot] = lb_.real(slot).stats.read();
+    zero_real_slot(slot);
   }
   total_zero_ = lb_.totals().read();
+  rates_.zero_total(total_zero_);
   return {};
 }
 
@@ -351,6 +369,7 @@ ipvsadm::IpvsStatus ControlPlane::status(bool with_connections) {
     ss.spec.dests.clear();
     const std::uint32_t sslot = service_slots_.at(spec.key);
     ss.stats = lb_.service(sslot).stats.read() - service_zero_[sslot];
+    ss.rates = rates_.service_rates(sslot);
     for (const lb::DestSpec& d : spec.dests) {
       const std::uint32_t slot = real_slots_.at(RealKey{spec.key, d.addr, d.port});
       const lb::RealServer& rs = lb_.real(slot);
@@ -360,11 +379,13 @@ ipvsadm::IpvsStatus ControlPlane::status(bool with_connections) {
       ds.inactconns = rs.inactconns.load();
       ds.persistconns = rs.persistconns.load();
       ds.stats = rs.stats.read() - real_zero_[slot];
+      ds.rates = rates_.real_rates(slot);
       ss.dests.push_back(ds);
     }
     st.services.push_back(std::move(ss));
   }
   st.totals = lb_.totals().read() - total_zero_;
+  st.total_rates = rates_.total_rates();
   if (with_connections) {
     const ConnDump dump = link_.dump_connections();
     for (const conn::Connection& c : dump.entries) {

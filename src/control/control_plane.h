@@ -23,6 +23,7 @@
 
 #include "base/result.h"
 #include "base/time.h"
+#include "control/rate_estimator.h"
 #include "control/worker_link.h"
 #include "ipvsadm/backend.h"
 #include "ipvsadm/ipvs_model.h"
@@ -62,6 +63,11 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
 
   // Free trashed slots that nothing references any more (call about once a second).
   void collect_garbage(base::Nanos now);
+
+  // The rate estimator's tick (RateEstimator::tick over the live counters): call it every 2 s
+  // of `now`'s clock, or more often; returns the number of 2-second steps it ran.
+  std::uint32_t estimate_rates(base::Nanos now) { return rates_.tick(now, lb_); }
+  const RateEstimator& rates() const { return rates_; }
 
  private:
   struct RealKey {
@@ -118,6 +124,7 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
   std::vector<lb::StatsValues> real_zero_;
   std::vector<lb::StatsValues> service_zero_;
   lb::StatsValues total_zero_;
+  RateEstimator rates_;
 };
 
 }  // namespace uvs::control

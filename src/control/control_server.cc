@@ -134,6 +134,7 @@ base::Status ControlServer::start() {
         base::ErrorCode::kSystem, "cannot listen on the control socket: " + ec.message(), path_);
   }
   ::chmod(path_.c_str(), 0600);
+  retry_ = std::make_unique<asio::steady_timer>(io_);
   started_ = true;
   accept();
   return {};
@@ -141,12 +142,28 @@ base::Status ControlServer::start() {
 
 void ControlServer::accept() {
   acceptor_->async_accept([this](const asio::error_code& ec, stream_protocol::socket socket) {
-    if (ec) {
-      if (ec != asio::error::operation_aborted) {
-        base::log_warn("control socket: accept failed: " + ec.message());
-        accept();
-      }
+    if (ec == asio::error::operation_aborted || !started_) {
       return;
+    }
+    if (ec) {
+      // Typically EMFILE: the client stays in the listen queue. Accepting again at once would
+      // fail again at once, spinning the control thread and flooding the log.
+      if (!accept_failing_) {
+        accept_failing_ = true;
+        base::log_warn("control socket: cannot accept clients (" + ec.message() +
+                       "); retrying every " + std::to_string(kAcceptRetry.count()) + " ms");
+      }
+      retry_->expires_after(kAcceptRetry);
+      retry_->async_wait([this](const asio::error_code& e) {
+        if (!e && started_) {
+          accept();
+        }
+      });
+      return;
+    }
+    if (accept_failing_) {
+      accept_failing_ = false;
+      base::log_info("control socket: accepting clients again");
     }
     std::make_shared<Session>(std::move(socket), handler_)->start();
     accept();
@@ -160,6 +177,7 @@ void ControlServer::stop() {
   started_ = false;
   asio::error_code ec;
   acceptor_->close(ec);
+  retry_->cancel();
   ::unlink(path_.c_str());
 }
 

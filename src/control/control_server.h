@@ -5,10 +5,13 @@
 // is an error). Each client sends one request per line (ipvsadm/control_protocol.h) and gets one
 // response per line; several clients are served at once. A line longer than kMaxRequest or not a
 // valid request gets an error response and the connection is closed; a client that vanishes is
-// cleaned up. Handling happens on the control thread, never on the data path.
+// cleaned up. When accepting fails (out of file descriptors), the waiting clients stay queued
+// and accepting is retried every kAcceptRetry, with one log line for the whole episode, instead
+// of spinning. Handling happens on the control thread, never on the data path.
 // Owned by: the control thread (the asio io_context it is given).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +30,8 @@ class ControlServer {
   ControlServer(asio::io_context& io, std::string path, Handler handler);
   ~ControlServer();
 
+  static constexpr std::chrono::milliseconds kAcceptRetry{100};
+
   base::Status start();
   void stop();
   const std::string& path() const { return path_; }
@@ -39,6 +44,8 @@ class ControlServer {
   std::string path_;
   Handler handler_;
   std::unique_ptr<asio::local::stream_protocol::acceptor> acceptor_;
+  std::unique_ptr<asio::steady_timer> retry_;  // accept() again after a failure
+  bool accept_failing_ = false;                // logged once per episode
   bool started_ = false;
 };
 

@@ -1,0 +1,147 @@
+// The SIGHUP reload path (issue 5, item 6) without a daemon: the configuration the daemon runs
+// (control::running_config: the loaded file plus every uvsadm change) is diffed against a new
+// file (config::diff_configs) and applied through the one mutation funnel (apply_changes), as
+// Daemon::reload() does. Regression: running_config() once left out the positions diff_configs()
+// reads for every service and real server, and uvsd crashed on the first SIGHUP.
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "config/config_diff.h"
+#include "config/config_loader.h"
+#include "control/apply_changes.h"
+#include "director.h"
+#include "support/check.h"
+
+using uvs::test::Director;
+
+namespace {
+
+std::string conf(int w1, int w2, const char* sched = "rr", const char* extra = "") {
+  return std::string(
+             "[daemon]\n"
+             "interfaces = [\"eth0\", \"eth1\"]\n"
+             "\n"
+             "[[service]]\n"
+             "protocol = \"tcp\"\n"
+             "address = \"10.0.1.100:80\"\n"
+             "scheduler = \"") +
+         sched +
+         "\"\n"
+         "  [[service.real]]\n"
+         "  address = \"10.0.2.11:80\"\n"
+         "  forward = \"nat\"\n"
+         "  weight = " +
+         std::to_string(w1) +
+         "\n"
+         "  [[service.real]]\n"
+         "  address = \"10.0.2.12:80\"\n"
+         "  forward = \"nat\"\n"
+         "  weight = " +
+         std::to_string(w2) + "\n" + extra;
+}
+
+uvs::config::Config parse(const std::string& text) {
+  auto c = uvs::config::parse_config(text, "live.toml");
+  if (!c.ok()) {
+    FAIL(c.error().to_string());
+  }
+  return *c;
+}
+
+// What Daemon::reload() does with a file that loaded: the diff from what runs, applied.
+uvs::base::Status reload(Director& d, uvs::config::Config& loaded, const std::string& text) {
+  uvs::config::Config next = parse(text);
+  auto changes = uvs::config::diff_configs(uvs::control::running_config(loaded, *d.control), next);
+  if (!changes.ok()) {
+    return changes.error();
+  }
+  if (auto st = uvs::control::apply_changes(*changes, *d.control); !st.ok()) {
+    return st;
+  }
+  loaded = std::move(next);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("reload: the difference is applied on top of what uvsadm changed") {
+  Director d;
+  uvs::config::Config loaded = parse(conf(1, 1));
+  REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+  // What an operator did with uvsadm in the meantime (the live_changes namespace test's steps).
+  d.ok("-A -t 10.0.1.100:8080 -s rr");
+  d.ok("-a -t 10.0.1.100:8080 -r 10.0.2.11:80 -m");
+  d.ok("-E -t 10.0.1.100:80 -s wrr");
+  d.ok("-e -t 10.0.1.100:80 -r 10.0.2.11:80 -m -w 3");
+  d.ok("-d -t 10.0.1.100:80 -r 10.0.2.12:80");
+  d.ok("-a -t 10.0.1.100:80 -r 10.0.2.13:80 -m");
+
+  SUBCASE("the file wins: everything it does not say is undone, the rest set as written") {
+    REQUIRE_OK(reload(d, loaded, conf(0, 1)));
+    CHECK(d.run("-Sn").out ==
+          "-A -t 10.0.1.100:80 -s rr\n"
+          "-a -t 10.0.1.100:80 -r 10.0.2.11:80 -m -w 0\n"
+          "-a -t 10.0.1.100:80 -r 10.0.2.12:80 -m -w 1\n");
+  }
+  SUBCASE("a second reload after the first, and one that changes nothing") {
+    REQUIRE_OK(reload(d, loaded, conf(0, 1)));
+    REQUIRE_OK(reload(d, loaded, conf(2, 1, "wrr")));
+    CHECK(d.run("-Sn").out ==
+          "-A -t 10.0.1.100:80 -s wrr\n"
+          "-a -t 10.0.1.100:80 -r 10.0.2.11:80 -m -w 2\n"
+          "-a -t 10.0.1.100:80 -r 10.0.2.12:80 -m -w 1\n");
+    const std::string before = d.run("-Sn").out;
+    const auto epoch = d.control->epoch();
+    REQUIRE_OK(reload(d, loaded, conf(2, 1, "wrr")));
+    CHECK(d.control->epoch() == epoch);  // nothing to apply, nothing published
+    CHECK(d.run("-Sn").out == before);
+  }
+  SUBCASE("new services and timeouts from the file") {
+    REQUIRE_OK(reload(d,
+                      loaded,
+                      conf(1,
+                           1,
+                           "rr",
+                           "\n[[service]]\nprotocol = \"udp\"\naddress = \"10.0.1.100:53\"\n"
+                           "  [[service.real]]\n  address = \"10.0.2.11:53\"\n  forward = \"nat\"\n"
+                           "\n[timeouts]\ntcp = 3600\n")));
+    CHECK(d.run("-Sn").out ==
+          "-A -t 10.0.1.100:80 -s rr\n"
+          "-a -t 10.0.1.100:80 -r 10.0.2.11:80 -m -w 1\n"
+          "-a -t 10.0.1.100:80 -r 10.0.2.12:80 -m -w 1\n"
+          "-A -u 10.0.1.100:53 -s wlc\n"
+          "-a -u 10.0.1.100:53 -r 10.0.2.11:53 -m -w 1\n");
+    CHECK(d.run("-L --timeout").out == "Timeout (tcp tcpfin udp): 3600 120 300\n");
+  }
+  SUBCASE("a restart-only key refuses the whole reload and names it") {
+    const std::string before = d.run("-Sn").out;
+    std::string text = conf(0, 1);
+    text.replace(text.find("\"eth0\", \"eth1\""), 14, "\"eth0\"");
+    const auto st = reload(d, loaded, text);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().to_string().find("interfaces") != std::string::npos);
+    CHECK(d.run("-Sn").out == before);
+  }
+}
+
+TEST_CASE("reload: running_config has a position for every service and real server") {
+  Director d;
+  uvs::config::Config loaded = parse(conf(1, 1));
+  REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+  d.ok("-a -t 10.0.1.100:80 -r 10.0.2.13:80 -m");
+  d.ok("-A -t 10.0.1.100:81");
+  const uvs::config::Config running = uvs::control::running_config(loaded, *d.control);
+  REQUIRE(running.service_origins.size() == running.services.size());
+  for (std::size_t i = 0; i < running.services.size(); ++i) {
+    CHECK(running.service_origins[i].dests.size() == running.services[i].dests.size());
+  }
+  // From the file: its place; added with uvsadm: the file as a whole.
+  CHECK(running.service_origins[0].pos.to_string() == "live.toml:4:1");
+  const auto& dests = running.service_origins[0].dests;  // IPVS order: newest first
+  REQUIRE(dests.size() == 3);
+  CHECK(dests[0].to_string() == "live.toml");
+  CHECK(dests[1].to_string() == "live.toml:12:3");
+  CHECK(dests[2].to_string() == "live.toml:8:3");
+  CHECK(running.service_origins[1].pos.to_string() == "live.toml");
+}
