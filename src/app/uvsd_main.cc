@@ -1,10 +1,12 @@
 // uvsd: the load-balancer daemon. `uvsd --config FILE` runs it; `uvsd --check FILE` validates a
-// configuration and exits.
+// configuration and exits; `uvsd replay ...` runs the same pipeline offline on captured traffic.
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "control/daemon.h"
+#include "replay/replay_command.h"
 
 namespace {
 
@@ -13,13 +15,21 @@ constexpr const char* kUsage =
     "  uvsd --config FILE [--socket PATH]\n"
     "                          run the load balancer with this configuration (--socket\n"
     "                          overrides [daemon] control_socket)\n"
-    "  uvsd --check FILE       validate a configuration and exit (0 = valid)\n"
+    "  uvsd --check FILE       validate a configuration and exit (0 = valid)\n";
+constexpr const char* kUsageEnd =
     "  uvsd --help | --version\n"
     "Signals: SIGHUP re-reads FILE and applies the difference, keeping connections;\n"
     "SIGUSR1 logs the service listing and the frame counters; SIGTERM/SIGINT stop.\n";
 
+void print_usage(std::FILE* to) {
+  std::fputs(kUsage, to);
+  std::fputs(uvs::replay::kReplayUsage, to);
+  std::fputs(kUsageEnd, to);
+}
+
 int usage_error(const std::string& what) {
-  std::fprintf(stderr, "uvsd: %s\n%s", what.c_str(), kUsage);
+  std::fprintf(stderr, "uvsd: %s\n", what.c_str());
+  print_usage(stderr);
   return 2;
 }
 
@@ -31,12 +41,16 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h") {
-    std::fputs(kUsage, stdout);
+    print_usage(stdout);
     return 0;
   }
   if (cmd == "--version" || cmd == "-v") {
     std::puts("uvsd 0.1.0 (IPVS v1.2.1 semantics)");
     return 0;
+  }
+  if (cmd == "replay") {
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    return uvs::replay::replay_main(args);
   }
   if (cmd == "--check") {
     if (argc != 3) {

@@ -4,6 +4,7 @@
 // error naming file:line:col); config_diff.h turns two Configs into the changes a reload makes.
 // Nothing here reads files or touches runtime state: the daemon hands the services, timeouts,
 // sysctls and mark rules to control::ControlPlane, which is the only code that applies them.
+// [replay] describes the captured director's network for `uvsd replay` (src/replay/) only.
 //
 // Positions: every service and every real server keeps the place it was written
 // (`ServiceOrigin`), so an error found later — when the control plane applies the config, or on a
@@ -21,9 +22,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lb/service_spec.h"
+#include "net/ip_addr.h"
+#include "net/mac_addr.h"
 
 namespace uvs::config {
 
@@ -50,10 +54,66 @@ struct DaemonConfig {
   std::vector<std::string> interfaces;  // empty = every non-loopback interface
   std::uint32_t conn_max = 1048576;     // connection table capacity, 1..2^31-2
   std::string control_socket = "/run/uvs/uvsd.sock";
-  std::string backend = "af_packet";  // "af_packet" | "pcap"
-  std::string log_level = "info";     // "debug" | "info" | "warning" | "error"
-  lb::IpvsSysctls sysctls;            // [daemon] conn_reuse_mode..., net.ipv4.vs.* equivalents
+  std::string backend = "af_packet";    // "af_packet" | "pcap"
+  std::string log_level = "info";       // "debug" | "info" | "warning" | "error"
+  std::string trace;                    // decision trace file (JSON lines); empty = no trace
+  std::uint32_t trace_packets = 10000;  // frames traced from the start, 1..kMaxTracePackets
+  lb::IpvsSysctls sysctls;              // [daemon] conn_reuse_mode..., net.ipv4.vs.* equivalents
   friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
+};
+
+// [replay]: what `uvsd replay` uses instead of the kernel's links, addresses, routes and
+// neighbours (the live daemon reads those over rtnetlink and ignores this section; reloads
+// ignore it too). Everything is checked by the loader: names known, MACs unicast, prefixes
+// without host bits, every gateway on a connected subnet of its interface.
+struct ReplayAddress {
+  net::IpAddr addr;  // the interface's own address (host bits kept)
+  std::uint8_t prefix_len = 32;
+  friend bool operator==(const ReplayAddress&, const ReplayAddress&) = default;
+};
+
+// [[replay.interface]]: one interface of the captured director (loopback is implicit).
+struct ReplayInterface {
+  std::string name;
+  net::MacAddr mac;
+  std::uint32_t mtu = 1500;
+  std::vector<ReplayAddress> addresses;  // file order: the first is the primary address
+  SourcePos pos;                         // the [[replay.interface]] header
+};
+
+// [[replay.route]]: one route of the main table (connected routes of the interface addresses
+// are implied, as the kernel adds them).
+struct ReplayRoute {
+  net::IpPrefix dst;      // 0.0.0.0/0 for "default"
+  net::IpAddr via;        // unspecified: on-link
+  std::string dev;        // always set: written, or the interface whose subnet holds `via`
+  std::uint32_t mtu = 0;  // 0: the interface's MTU
+  std::uint32_t metric = 0;
+  SourcePos pos;
+};
+
+// [[replay.neighbor]]: an ARP entry known when the replay starts (learned at the first frame's
+// time, so it ages like any other); for captures that start after the ARP exchange.
+struct ReplayNeighbor {
+  std::string interface;
+  net::IpAddr addr;
+  net::MacAddr mac;
+  SourcePos pos;
+};
+
+struct ReplayConfig {
+  std::vector<ReplayInterface> interfaces;  // file order
+  std::vector<ReplayRoute> routes;          // file order (the kernel's order for equal metrics)
+  std::vector<ReplayNeighbor> neighbors;
+
+  const ReplayInterface* find_interface(std::string_view name) const {
+    for (const ReplayInterface& i : interfaces) {
+      if (i.name == name) {
+        return &i;
+      }
+    }
+    return nullptr;
+  }
 };
 
 // Where one [[service]] and its [[service.real]] tables were written.
@@ -68,6 +128,7 @@ struct Config {
   lb::TimeoutSpec timeouts;               // [timeouts] (ipvsadm --set)
   std::vector<lb::ServiceSpec> services;  // file order; each one's dests newest (last) first
   std::vector<lb::MarkRule> marks;        // file order, which is match order (first match wins)
+  std::optional<ReplayConfig> replay;     // [replay], absent unless written
 
   // Where things were written (see the header comment).
   std::vector<ServiceOrigin> service_origins;  // parallel to services
@@ -76,6 +137,7 @@ struct Config {
   SourcePos sysctls_pos;                       // [daemon] header (the sysctl keys are [daemon]
                                                // keys: same as daemon_pos), or line 0
   SourcePos timeouts_pos;                      // [timeouts] header, or line 0
+  SourcePos replay_pos;                        // [replay] header, or line 0
 
   // The index of the service with this key in `services`, if there is one.
   std::optional<std::size_t> find_service(const lb::ServiceKey& key) const {

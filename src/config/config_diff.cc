@@ -151,6 +151,12 @@ std::string restart_only_changes(const DaemonConfig& a, const DaemonConfig& b) {
   if (a.backend != b.backend) {
     add("backend", "\"" + a.backend + "\"", "\"" + b.backend + "\"");
   }
+  if (a.trace != b.trace) {
+    add("trace", "\"" + a.trace + "\"", "\"" + b.trace + "\"");
+  }
+  if (a.trace_packets != b.trace_packets) {
+    add("trace_packets", std::to_string(a.trace_packets), std::to_string(b.trace_packets));
+  }
   return out;
 }
 

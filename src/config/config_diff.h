@@ -15,8 +15,11 @@
 // service's protocol, address or fwmark is a delete plus an add, as with ipvsadm.
 //
 // Keys that a running daemon cannot change — [daemon] interfaces, conn_max, control_socket,
-// backend — make diff_configs fail (kInvalidOperation) with a message naming each changed key
-// and saying that uvsd must be restarted; the running config stays as it is.
+// backend, trace, trace_packets — make diff_configs fail (kInvalidOperation) with a message naming
+// each changed key and saying that uvsd must be restarted; the running config stays as it is.
+//
+// [replay] is not the running daemon's business (it only describes a network for `uvsd replay`)
+// and is ignored here.
 //
 // Positions: each change carries where its subject is written in `next` (the [[service]] or
 // [[service.real]] header, the [timeouts] header, the [daemon] header for sysctls and log level,

@@ -1,10 +1,10 @@
 // The loader reads the document toml++ built and checks it section by section in a fixed order
 // — top-level keys, [daemon], [timeouts], every [[mark]], then every [[service]] with its
-// [[service.real]] tables (service_reader.cc) — and stops at the first problem, because one
-// precise message is what a person fixing a file needs (and what `uvsd --check` prints). Marks
-// come before services so a fwmark service can be checked against the rules that set its mark,
-// wherever they are written. This file also owns the module boundary: toml++ reports syntax
-// errors by throwing, and nothing may throw out of src/config/.
+// [[service.real]] tables (service_reader.cc), then [replay] (replay_reader.cc) — and stops at the
+// first problem, because one precise message is what a person fixing a file needs (and what `uvsd
+// --check` prints). Marks come before services so a fwmark service can be checked against the rules
+// that set its mark, wherever they are written. This file also owns the module boundary: toml++
+// reports syntax errors by throwing, and nothing may throw out of src/config/.
 #include "config/config_loader.h"
 
 #include <array>
@@ -18,6 +18,7 @@
 
 #include "config/address_text.h"
 #include "config/config_limits.h"
+#include "config/replay_reader.h"
 #include "config/service_reader.h"
 #include "config/table_reader.h"
 
@@ -28,13 +29,16 @@ using base::ErrorCode;
 using base::Result;
 using base::Status;
 
-constexpr std::array<std::string_view, 4> kTopKeys = {"daemon", "timeouts", "service", "mark"};
+constexpr std::array<std::string_view, 5> kTopKeys = {
+    "daemon", "timeouts", "service", "mark", "replay"};
 // [daemon] holds how uvsd runs and the IPVS sysctls (net.ipv4.vs.*) it honours.
-constexpr std::array<std::string_view, 11> kDaemonKeys = {"interfaces",
+constexpr std::array<std::string_view, 13> kDaemonKeys = {"interfaces",
                                                           "conn_max",
                                                           "control_socket",
                                                           "backend",
                                                           "log_level",
+                                                          "trace",
+                                                          "trace_packets",
                                                           "conn_reuse_mode",
                                                           "expire_nodest_conn",
                                                           "expire_quiescent_template",
@@ -68,7 +72,7 @@ class Parser {
 Result<Config> Parser::run() {
   cfg_.source = file_;
   // Absent tables keep their defaults; their "position" is the file as a whole.
-  cfg_.daemon_pos = cfg_.sysctls_pos = cfg_.timeouts_pos = SourcePos{file_};
+  cfg_.daemon_pos = cfg_.sysctls_pos = cfg_.timeouts_pos = cfg_.replay_pos = SourcePos{file_};
   TableReader top(root_, "top level", file_);
   if (auto st = top.check_keys(kTopKeys); !st) {
     return st.error();
@@ -105,6 +109,14 @@ Result<Config> Parser::run() {
   }
   for (std::size_t i = 0; services != nullptr && i < services->size(); ++i) {
     if (auto st = read_service(*services->get(i)->as_table(), i + 1, cfg_); !st) {
+      return st.error();
+    }
+  }
+  if (auto st = top.read_table("replay", t); !st) {
+    return st.error();
+  }
+  if (t != nullptr) {
+    if (auto st = read_replay(*t, file_, cfg_); !st) {
       return st.error();
     }
   }
@@ -153,6 +165,15 @@ Status Parser::parse_daemon(const toml::table& t) {
     return st;
   }
   if (auto st = r.read_choice("log_level", "log level", kLogLevels, d.log_level); !st) {
+    return st;
+  }
+  if (auto st = r.read_string("trace", d.trace); !st) {
+    return st;
+  }
+  if (r.has("trace") && d.trace.empty()) {
+    return r.error_at(*r.get("trace"), "\"trace\" is empty: leave the key out to write no trace");
+  }
+  if (auto st = r.read_int("trace_packets", 1, kMaxTracePackets, d.trace_packets); !st) {
     return st;
   }
   cfg_.sysctls_pos = r.header_pos();

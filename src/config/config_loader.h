@@ -10,12 +10,14 @@
 //
 // Positions: a bad value points at the value, an unknown or misplaced key at the key, a missing
 // key at the header of its table. Contexts: "top level", "[daemon]" (its sysctl keys included),
-// "[timeouts]", `service "<address as written>"` / `service fwmark <N>` / `service #<n>` (n counts
+// "[timeouts]", "[replay]" (replay_reader.h lists its sub-contexts),
+// `service "<address as written>"` / `service fwmark <N>` / `service #<n>` (n counts
 // [[service]] tables from 1, used until the address is known), `... : real "<address>"`,
 // `mark <N>` / `mark #<n>`.
 //
 // The file (every key is described in config/uvs.example.toml):
-//   [daemon]          interfaces, conn_max, control_socket, backend, log_level, and the IPVS
+//   [daemon]          interfaces, conn_max, control_socket, backend, log_level, trace,
+//                     trace_packets, and the IPVS
 //                     sysctls (net.ipv4.vs.*) as plain keys of the same table: conn_reuse_mode,
 //                     expire_nodest_conn, expire_quiescent_template, sloppy_tcp, nat_icmp_send,
 //                     pmtu_disc
@@ -25,6 +27,8 @@
 //   [[service.real]]  address, forward, weight, u_threshold, l_threshold, tunnel, tunnel_port,
 //                     tunnel_csum
 //   [[mark]]          mark, protocol, address, ports
+//   [replay]          [[replay.interface]], [[replay.route]], [[replay.neighbor]]: the network
+//                     `uvsd replay` uses instead of the kernel's (replay_reader.h)
 //
 // Rules are ipvsadm's (reference §6.1) with ipvsadm's messages where it has one, plus what IPVS
 // itself refuses (l_threshold > u_threshold: ERANGE), plus what ipvsadm silently rewrites and uvs

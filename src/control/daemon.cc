@@ -20,6 +20,8 @@
 #include "control/counters_text.h"
 #include "control/live_worker_link.h"
 #include "dataplane/pipeline.h"
+#include "dataplane/trace_buffer.h"
+#include "dataplane/trace_writer.h"
 #include "dataplane/worker.h"
 #include "io/af_packet_port.h"
 #include "io/pcap_port.h"
@@ -71,6 +73,9 @@ class Daemon {
   void dump();
   ipvsadm::ControlResponse handle(const ipvsadm::ControlRequest& req);
   void every_second();
+  void drain_trace();
+  void every_two_seconds();
+  void report_vip_conflicts();
   void watch_netlink();
 
   config::Config loaded_;
@@ -79,6 +84,7 @@ class Daemon {
   std::vector<io::PacketPort*> ports_;
   std::vector<route::PortBinding> bindings_;
   std::uint64_t route_epoch_ = 0;
+  std::uint64_t conflicts_reported_ = 0;
 
   base::MonotonicClock clock_;
   std::unique_ptr<lb::LbState> lb_;
@@ -86,10 +92,14 @@ class Daemon {
   std::unique_ptr<dataplane::Worker> worker_;
   std::unique_ptr<LiveWorkerLink> link_;
   std::unique_ptr<ControlPlane> control_;
+  // [daemon] trace: the worker records into the buffer, this thread writes the file.
+  std::unique_ptr<dataplane::TraceBuffer> trace_buffer_;
+  std::unique_ptr<dataplane::TraceWriter> trace_;
 
   asio::io_context io_;
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<asio::steady_timer> timer_;
+  std::unique_ptr<asio::steady_timer> rate_timer_;  // the rate estimator's 2-second tick
   std::unique_ptr<route::NetlinkMonitor> netlink_;
   std::unique_ptr<asio::posix::stream_descriptor> netlink_fd_;
 };
@@ -169,6 +179,57 @@ ipvsadm::ControlResponse Daemon::handle(const ipvsadm::ControlRequest& req) {
   return {r.exit_code, r.out, r.err};
 }
 
+// Another host answering ARP for a VIP steals its traffic: the classic real server set up for DR
+// without ARP suppression. The worker counts and remembers the last claim; this names it.
+void Daemon::report_vip_conflicts() {
+  const dataplane::Counters& c = pipeline_->counters();
+  const std::uint64_t n = c.vip_conflicts.load();
+  if (n == conflicts_reported_) {
+    return;
+  }
+  conflicts_reported_ = n;
+  const std::uint64_t mac = c.last_conflict_mac.load();
+  char mac_text[18];
+  std::snprintf(mac_text,
+                sizeof mac_text,
+                "%02x:%02x:%02x:%02x:%02x:%02x",
+                static_cast<unsigned>((mac >> 40) & 0xff),
+                static_cast<unsigned>((mac >> 32) & 0xff),
+                static_cast<unsigned>((mac >> 24) & 0xff),
+                static_cast<unsigned>((mac >> 16) & 0xff),
+                static_cast<unsigned>((mac >> 8) & 0xff),
+                static_cast<unsigned>(mac & 0xff));
+  const std::uint32_t port = c.last_conflict_port.load();
+  const std::string iface = port < ports_.size() ? ports_[port]->info().name : "?";
+  base::log_warn("VIP " + net::IpAddr::v4(c.last_conflict_vip.load()).to_string() +
+                 " is also claimed in ARP by " + mac_text + " on " + iface + " (" +
+                 std::to_string(n) +
+                 " claim(s) so far): a real server without ARP suppression? run `uvs-rs check "
+                 "--vip ...` on it");
+}
+
+// The ring holds every frame of the trace (trace_packets records, allocated at start), so the
+// worker never waits and never loses a line however slowly this drains. A write error ends the
+// trace (logged); the worker then only fills the ring up to its bound.
+void Daemon::drain_trace() {
+  if (!trace_) {
+    return;
+  }
+  if (auto st = trace_->drain(*trace_buffer_); !st) {
+    base::log_error("decision trace stopped: " + st.error().to_string());
+    trace_.reset();
+    return;
+  }
+  if (trace_buffer_->finished()) {
+    base::log_info("decision trace complete: " + std::to_string(trace_->lines()) + " frame(s) in " +
+                   trace_->path());
+    if (auto st = trace_->close(); !st) {
+      base::log_error(st.error().to_string());
+    }
+    trace_.reset();
+  }
+}
+
 void Daemon::every_second() {
   timer_->expires_after(std::chrono::seconds(1));
   timer_->async_wait([this](const asio::error_code& ec) {
@@ -177,7 +238,23 @@ void Daemon::every_second() {
     }
     worker_->collect_retired();
     control_->collect_garbage(clock_.now());
+    report_vip_conflicts();
+    drain_trace();
     every_second();
+  });
+}
+
+// IPVS's estimator runs every 2 s. The timer is re-armed from its own expiry, not from when the
+// handler ran, so late wake-ups do not accumulate into a drifting period; the estimator itself
+// runs whatever steps are due on its own clock-independent grid (rate_estimator.h).
+void Daemon::every_two_seconds() {
+  rate_timer_->expires_at(rate_timer_->expiry() + std::chrono::seconds(2));
+  rate_timer_->async_wait([this](const asio::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    control_->estimate_rates(clock_.now());
+    every_two_seconds();
   });
 }
 
@@ -234,6 +311,21 @@ int Daemon::run() {
   pipeline_ = std::make_unique<dataplane::Pipeline>(pcfg, *lb_, ports_);
   pipeline_->set_routes(std::make_shared<route::RouteTable>(
       route::RouteTable::build(*ks, bindings_, ++route_epoch_)));
+  if (!loaded_.daemon.trace.empty()) {
+    std::vector<std::string> names;
+    for (io::PacketPort* p : ports_) {
+      names.push_back(p->info().name);
+    }
+    auto t = dataplane::TraceWriter::open(loaded_.daemon.trace, std::move(names));
+    if (!t) {
+      say(t.error());
+      return 1;
+    }
+    trace_ = std::move(*t);
+    trace_buffer_ = std::make_unique<dataplane::TraceBuffer>(
+        *pipeline_, *lb_, loaded_.daemon.trace_packets, loaded_.daemon.trace_packets);
+    pipeline_->set_trace(trace_buffer_.get());  // before the worker starts: no race
+  }
   worker_ = std::make_unique<dataplane::Worker>(*pipeline_, ports_, clock_);
   link_ = std::make_unique<LiveWorkerLink>(*worker_);
   control_ = std::make_unique<ControlPlane>(*lb_, *link_);
@@ -283,6 +375,9 @@ int Daemon::run() {
   signals.async_wait(on_signal);
   timer_ = std::make_unique<asio::steady_timer>(io_);
   every_second();
+  control_->estimate_rates(clock_.now());  // starts the 2-second grid if services exist
+  rate_timer_ = std::make_unique<asio::steady_timer>(io_, std::chrono::steady_clock::now());
+  every_two_seconds();
 
   std::string names;
   for (const std::string& n : ifnames) {
@@ -295,6 +390,7 @@ int Daemon::run() {
   server_->stop();
   worker_->stop();
   worker_->collect_retired();
+  drain_trace();
   return 0;
 }
 

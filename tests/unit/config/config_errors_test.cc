@@ -21,8 +21,9 @@ namespace {
 // The valid [daemon] keys as an unknown-key message lists them: the daemon's own keys, then the
 // IPVS sysctl keys, which are plain [daemon] keys too (there is no sysctls sub-table).
 const std::string kDaemonKeys =
-    "interfaces, conn_max, control_socket, backend, log_level, conn_reuse_mode, "
-    "expire_nodest_conn, expire_quiescent_template, sloppy_tcp, nat_icmp_send, pmtu_disc";
+    "interfaces, conn_max, control_socket, backend, log_level, trace, trace_packets, "
+    "conn_reuse_mode, expire_nodest_conn, expire_quiescent_template, sloppy_tcp, nat_icmp_send, "
+    "pmtu_disc";
 
 }  // namespace
 
@@ -60,7 +61,8 @@ TEST_CASE("config errors: where and message are split as base::Error expects") {
 
 TEST_CASE("config errors: top level") {
   CHECK(load_error("foo = 1\n") ==
-        "t.toml:1:1: top level: unknown key \"foo\" (valid: daemon, timeouts, service, mark)");
+        "t.toml:1:1: top level: unknown key \"foo\" (valid: daemon, timeouts, service, mark, "
+        "replay)");
   CHECK(load_error("daemon = 5\n") ==
         "t.toml:1:10: top level: \"daemon\" must be a table, not an integer");
   CHECK(load_error("timeouts = [1]\n") ==

@@ -1,0 +1,40 @@
+// Reporting only: everything that can go wrong is a base::Error from the layers below, printed
+// once with the program's prefix, like the daemon's start-up refusals.
+#include "replay/replay_command.h"
+
+#include <cstdio>
+
+#include "replay/replay_args.h"
+#include "replay/replayer.h"
+
+namespace uvs::replay {
+
+const char* const kReplayUsage =
+    "  uvsd replay --config FILE --in IFACE=IN.pcap [--in IFACE=IN.pcap ...] --out-dir DIR\n"
+    "              [--trace FILE]\n"
+    "                          run the pipeline offline on captured traffic: each --in is what\n"
+    "                          arrived on one interface of [replay] (pcap or pcapng); writes\n"
+    "                          DIR/IFACE.pcap for every interface served, stamped with capture\n"
+    "                          time, and with --trace one JSON line per frame (- = stdout)\n";
+
+int replay_main(std::span<const std::string> args) {
+  auto parsed = parse_replay_args(args);
+  if (!parsed) {
+    std::fprintf(
+        stderr, "uvsd replay: %s\nUsage:\n%s", parsed.error().to_string().c_str(), kReplayUsage);
+    return 2;
+  }
+  auto summary = run_replay(*parsed);
+  if (!summary) {
+    std::fprintf(stderr, "uvsd replay: %s\n", summary.error().to_string().c_str());
+    return 1;
+  }
+  std::string files;
+  for (const std::string& p : summary->outputs) {
+    files += (files.empty() ? "" : ", ") + p;
+  }
+  std::fprintf(stderr, "uvsd replay: %s; wrote %s\n", summary->to_string().c_str(), files.c_str());
+  return 0;
+}
+
+}  // namespace uvs::replay
