@@ -51,6 +51,7 @@ ConnTable::ConnTable(std::uint32_t capacity, lb::LbState& lb)
     capacity_ = capacity_ == 0 ? 1 : kOutBit - 2;
   }
   entries_ = map_zeroed<Connection>(capacity_);
+  links_ = map_zeroed<WheelLink>(capacity_);
   // Two keys per connection at most (NAT), at most 3/4 full.
   const std::uint64_t slots = (static_cast<std::uint64_t>(capacity_) * 2 * 4) / 3 + 16;
   index_size_ = static_cast<std::uint32_t>(slots);
@@ -59,11 +60,13 @@ ConnTable::ConnTable(std::uint32_t capacity, lb::LbState& lb)
 
 ConnTable::~ConnTable() {
   ::munmap(entries_, static_cast<std::size_t>(capacity_) * sizeof(Connection));
+  ::munmap(links_, static_cast<std::size_t>(capacity_) * sizeof(WheelLink));
   ::munmap(index_, static_cast<std::size_t>(index_size_) * sizeof(Slot));
 }
 
 std::size_t ConnTable::bytes_per_connection() const {
   const std::size_t total = static_cast<std::size_t>(capacity_) * sizeof(Connection) +
+                            static_cast<std::size_t>(capacity_) * sizeof(WheelLink) +
                             static_cast<std::size_t>(index_size_) * sizeof(Slot) +
                             wheel_.size() * sizeof(std::uint32_t);
   return total / capacity_;
@@ -160,7 +163,7 @@ Connection* ConnTable::find_in(std::uint32_t h,
     if (s.hash == h && (s.ref & kOutBit) == 0) {
       Connection& c = entries_[s.ref - 1];
       if (c.cport == cport && c.vport == vport && c.proto == proto && !c.is_template() &&
-          c.caddr == caddr && c.vaddr == vaddr) {
+          c.caddr_is(caddr) && c.vaddr_is(vaddr)) {
         if (UVS_UNLIKELY(base::ticks_reached(now, c.expires)) && expire(c, now)) {
           return nullptr;
         }
@@ -196,8 +199,8 @@ Connection* ConnTable::find_out(std::uint32_t h,
     }
     if (s.hash == h && (s.ref & kOutBit) != 0) {
       Connection& c = entries_[(s.ref & ~kOutBit) - 1];
-      if (c.dport == sport && c.cport == dport && c.proto == proto && c.daddr == saddr &&
-          c.caddr == daddr) {
+      if (c.dport == sport && c.cport == dport && c.proto == proto && c.caddr_is(daddr) &&
+          lb_.real(c.real).addr == saddr) {
         if (UVS_UNLIKELY(base::ticks_reached(now, c.expires)) && expire(c, now)) {
           return nullptr;
         }
@@ -223,7 +226,7 @@ Connection* ConnTable::find_template(std::uint8_t proto,
     if (s.hash == h && (s.ref & kOutBit) == 0) {
       Connection& c = entries_[s.ref - 1];
       if (c.is_template() && c.cport == 0 && c.vport == vport && c.proto == proto &&
-          c.caddr == caddr && c.vaddr == vaddr) {
+          c.caddr_is(caddr) && c.vaddr_is(vaddr)) {
         if (UVS_UNLIKELY(base::ticks_reached(now, c.expires)) && expire(c, now)) {
           return nullptr;
         }
@@ -243,29 +246,28 @@ void ConnTable::wheel_link(std::uint32_t idx, base::Ticks when) {
   if (!base::ticks_reached(when, wheel_cursor_)) {
     when = wheel_cursor_;
   }
-  Connection& c = entries_[idx];
   const std::uint32_t slot = when & (kWheelSize - 1);
   const std::uint32_t head = wheel_[slot];
-  c.wheel_slot = static_cast<std::uint16_t>(slot);
-  c.wheel_prev = 0;
-  c.wheel_next = head;
+  entries_[idx].wheel_slot = static_cast<std::uint16_t>(slot);
+  links_[idx].prev = 0;
+  links_[idx].next = head;
   if (head != 0) {
-    entries_[head - 1].wheel_prev = idx + 1;
+    links_[head - 1].prev = idx + 1;
   }
   wheel_[slot] = idx + 1;
 }
 
 void ConnTable::wheel_unlink(std::uint32_t idx) {
-  Connection& c = entries_[idx];
-  if (c.wheel_prev != 0) {
-    entries_[c.wheel_prev - 1].wheel_next = c.wheel_next;
+  WheelLink& l = links_[idx];
+  if (l.prev != 0) {
+    links_[l.prev - 1].next = l.next;
   } else {
-    wheel_[c.wheel_slot] = c.wheel_next;
+    wheel_[entries_[idx].wheel_slot] = l.next;
   }
-  if (c.wheel_next != 0) {
-    entries_[c.wheel_next - 1].wheel_prev = c.wheel_prev;
+  if (l.next != 0) {
+    links_[l.next - 1].prev = l.prev;
   }
-  c.wheel_next = c.wheel_prev = 0;
+  l.next = l.prev = 0;
 }
 
 void ConnTable::bind_real(Connection& c) {
@@ -304,16 +306,15 @@ Connection* ConnTable::create(const NewConn& nc, base::Ticks now) {
   std::uint32_t idx;
   if (free_head_ != 0) {
     idx = free_head_ - 1;
-    free_head_ = entries_[idx].wheel_next;
+    free_head_ = links_[idx].next;
   } else {
     idx = bump_++;
   }
   Connection& c = entries_[idx];
   c = Connection{};
   c.proto = nc.proto;
-  c.caddr = nc.caddr;
-  c.vaddr = nc.vaddr;
-  c.daddr = nc.daddr;
+  c.set_caddr(nc.caddr);
+  c.set_vaddr(nc.vaddr);
   c.cport = nc.cport;
   c.vport = nc.vport;
   c.dport = nc.dport;
@@ -337,9 +338,10 @@ Connection* ConnTable::create(const NewConn& nc, base::Ticks now) {
   c.timeout = nc.timeout;
   c.expires = now + nc.timeout;
 
-  index_insert(hash_in(c.proto, c.caddr, c.cport, c.vaddr, c.vport, nc.is_template), idx + 1);
+  index_insert(hash_in(c.proto, nc.caddr, c.cport, nc.vaddr, c.vport, nc.is_template), idx + 1);
   if (!nc.is_template && nc.fwd == lb::ForwardMethod::kMasq) {
-    index_insert(hash_out(c.proto, c.daddr, c.dport, c.caddr, c.cport), (idx + 1) | kOutBit);
+    index_insert(hash_out(c.proto, lb_.real(nc.real).addr, c.dport, nc.caddr, c.cport),
+                 (idx + 1) | kOutBit);
     c.flags |= kHashedOut;
   }
   wheel_link(idx, c.expires);
@@ -424,16 +426,17 @@ void ConnTable::packet_update(Connection& c,
 
 void ConnTable::unhash(Connection& c) {
   const std::uint32_t idx = index_of(c);
-  index_erase(hash_in(c.proto, c.caddr, c.cport, c.vaddr, c.vport, c.is_template()), idx + 1);
+  index_erase(hash_in(c.proto, c.caddr(), c.cport, c.vaddr(), c.vport, c.is_template()), idx + 1);
   if (c.has(kHashedOut)) {
-    index_erase(hash_out(c.proto, c.daddr, c.dport, c.caddr, c.cport), (idx + 1) | kOutBit);
+    index_erase(hash_out(c.proto, lb_.real(c.real).addr, c.dport, c.caddr(), c.cport),
+                (idx + 1) | kOutBit);
   }
 }
 
 void ConnTable::release(Connection& c) {
   const std::uint32_t idx = index_of(c);
   c.flags = 0;
-  c.wheel_next = free_head_;
+  links_[idx].next = free_head_;
   free_head_ = idx + 1;
   --live_;
 }
@@ -474,10 +477,10 @@ void ConnTable::disable_template(Connection& t) {
   // IPVS sets the template's ports to 65535 so it never matches again; the entry must be
   // re-indexed under its new key to stay findable for removal.
   const std::uint32_t idx = index_of(t);
-  index_erase(hash_in(t.proto, t.caddr, t.cport, t.vaddr, t.vport, true), idx + 1);
+  index_erase(hash_in(t.proto, t.caddr(), t.cport, t.vaddr(), t.vport, true), idx + 1);
   t.vport = 0xffff;
   t.dport = 0xffff;
-  index_insert(hash_in(t.proto, t.caddr, t.cport, t.vaddr, t.vport, true), idx + 1);
+  index_insert(hash_in(t.proto, t.caddr(), t.cport, t.vaddr(), t.vport, true), idx + 1);
 }
 
 void ConnTable::start_dead_flush() {
@@ -535,7 +538,7 @@ std::uint32_t ConnTable::run_timers(base::Ticks now, std::uint32_t budget) {
       }
       const std::uint32_t idx = ref - 1;
       Connection& c = entries_[idx];
-      ref = c.wheel_next;
+      ref = links_[idx].next;
       ++visited;
       if (base::ticks_reached(now, c.expires)) {
         expire(c, now);

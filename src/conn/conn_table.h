@@ -1,9 +1,11 @@
 // conn_table.h — the connection table: both directions, timers, persistence links, counts.
 //
-// Storage is one preallocated array of Connection (capacity = [daemon] conn_max), indexed by an
-// open-addressing hash index with linear probing and backward-shift deletion (8-byte slots:
-// 32-bit hash + entry reference; at most 0.75 full counting both directions). Pages are
-// committed lazily, so an idle table costs almost nothing. Every connection is in the inbound
+// Storage is one preallocated array of 64-byte Connection entries (capacity = [daemon]
+// conn_max) plus a parallel array of 8-byte timer links, indexed by an open-addressing hash index
+// with linear probing and backward-shift deletion (8-byte slots: 32-bit hash + entry reference;
+// at most 0.75 full counting both directions): 93 bytes per connection in all, and a packet of an
+// established connection touches one index line and one entry line. Pages are committed lazily,
+// so an idle table costs almost nothing. Every connection is in the inbound
 // index (client/virtual tuple); NAT connections are also in the outbound index (real/client
 // tuple) so replies find them. Templates live in the inbound index with their own key.
 //
@@ -36,7 +38,7 @@ namespace uvs::conn {
 
 struct NewConn {
   std::uint8_t proto = 0;
-  net::IpAddr caddr, vaddr, daddr;
+  net::IpAddr caddr, vaddr;  // the real server's address is the real-server slot's
   std::uint16_t cport = 0, vport = 0, dport = 0;
   std::uint32_t real = lb::kNoSlot;
   lb::ForwardMethod fwd = lb::ForwardMethod::kMasq;
@@ -214,9 +216,14 @@ class ConnTable {
 
   lb::LbState& lb_;
   std::uint32_t capacity_;
+  struct WheelLink {
+    std::uint32_t next = 0;  // index + 1; 0 = none (also the free list)
+    std::uint32_t prev = 0;
+  };
   Connection* entries_ = nullptr;  // mmap'ed, capacity_ entries
+  WheelLink* links_ = nullptr;     // mmap'ed, parallel to entries_
   std::uint32_t bump_ = 0;         // entries [0, bump_) have been used at least once
-  std::uint32_t free_head_ = 0;    // free list through wheel_next (index + 1)
+  std::uint32_t free_head_ = 0;    // free list through links_[].next (index + 1)
   std::uint32_t live_ = 0;
   std::uint32_t templates_ = 0;
 

@@ -393,11 +393,11 @@ ipvsadm::IpvsStatus ControlPlane::status(bool with_connections) {
       cs.protocol = c.proto == packet::kProtoTcp   ? "TCP"
                     : c.proto == packet::kProtoUdp ? "UDP"
                                                    : "IP";
-      cs.caddr = c.caddr;
+      cs.caddr = c.caddr();
       cs.cport = c.cport;
-      cs.vaddr = c.vaddr;
+      cs.vaddr = c.vaddr();
       cs.vport = c.vport;
-      cs.daddr = c.daddr;
+      cs.daddr = lb_.real(c.real).addr;
       cs.dport = c.dport;
       if (c.is_template()) {
         cs.state = c.state == conn::kTemplateAssured ? "ASSURED" : "NONE";

@@ -370,7 +370,7 @@ Verdict Pipeline::icmp_related_inbound(io::Frame& f, ParsedPacket& p, FrameTrace
   lb_.service(rs.service_slot).stats.count_in(p.ip_total_len);
   lb_.totals().count_in(p.ip_total_len);
   if (c->fwd() == lb::ForwardMethod::kMasq) {
-    xmit::nat_icmp(f, p, c->daddr, c->dport, /*to_real=*/true);
+    xmit::nat_icmp(f, p, lb_.real(c->real).addr, c->dport, /*to_real=*/true);
   }
   return xmit_inbound(f, p, *c, tr);
 }
@@ -495,7 +495,8 @@ bool Pipeline::tunnel_icmp(io::Frame& f, ParsedPacket& p, FrameTrace& tr, Verdic
                                        client.tuple.daddr,
                                        client.tuple.dport,
                                        now_ticks_);
-  if (c == nullptr || c->fwd() != lb::ForwardMethod::kTunnel || c->daddr != tun.daddr) {
+  if (c == nullptr || c->fwd() != lb::ForwardMethod::kTunnel ||
+      lb_.real(c->real).addr != tun.daddr) {
     return false;
   }
   lb::RealServer& rs = lb_.real(c->real);

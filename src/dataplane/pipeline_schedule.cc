@@ -24,7 +24,6 @@ conn::Connection* Pipeline::new_connection(lb::Service& svc,
   nc.cport = p.tuple.sport;
   nc.vaddr = p.tuple.daddr;
   nc.vport = p.tuple.dport;
-  nc.daddr = rs.addr;
   nc.dport = dport;
   nc.real = rs.slot;
   nc.fwd = rs.fwd;
@@ -114,7 +113,6 @@ Pipeline::Scheduled Pipeline::schedule_persistent(lb::Service& svc,
     nt.cport = 0;
     nt.vaddr = t_vaddr;
     nt.vport = t_vport;
-    nt.daddr = rs->addr;
     nt.dport = own_port ? rs->port : 0;  // PCC and fwmark templates carry dport 0
     nt.real = rs->slot;
     nt.fwd = rs->fwd;

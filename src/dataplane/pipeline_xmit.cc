@@ -48,6 +48,7 @@ const net::NextHop& Pipeline::real_next_hop(lb::RealServer& rs) {
 
 Verdict Pipeline::xmit_inbound(io::Frame& f, ParsedPacket& p, conn::Connection& c, FrameTrace& tr) {
   lb::RealServer& rs = lb_.real(c.real);
+  const net::IpAddr vip = c.vaddr();
   const net::NextHop& route = real_next_hop(rs);
   if (UVS_UNLIKELY(!route.valid)) {
     return dropped(tr, DropReason::kNoRoute);
@@ -55,7 +56,7 @@ Verdict Pipeline::xmit_inbound(io::Frame& f, ParsedPacket& p, conn::Connection& 
   // __ip_vs_get_out_rt(): TTL first (errors about VIP-bound packets come from the VIP), then
   // the MTU of the route, less the tunnel's own headers for TUN.
   if (UVS_UNLIKELY(p.ttl <= 1)) {
-    send_icmp_error(f, p, packet::kIcmpTimeExceeded, 0, 0, &c.vaddr);
+    send_icmp_error(f, p, packet::kIcmpTimeExceeded, 0, 0, &vip);
     return dropped(tr, DropReason::kTtlExceeded);
   }
   xmit::decrement_ttl(f, p);
@@ -64,12 +65,11 @@ Verdict Pipeline::xmit_inbound(io::Frame& f, ParsedPacket& p, conn::Connection& 
   switch (c.fwd()) {
     case lb::ForwardMethod::kMasq:
       if (UVS_UNLIKELY(over_mtu(f, p, route.mtu))) {
-        send_icmp_error(
-            f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, route.mtu, &c.vaddr);
+        send_icmp_error(f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, route.mtu, &vip);
         return dropped(tr, DropReason::kFragNeeded);
       }
       if (!p.icmp_is_error) {
-        xmit::rewrite_destination(f, p, c.daddr, c.dport);
+        xmit::rewrite_destination(f, p, rs.addr, c.dport);
       }
       v = emit_sized(f, p, route, tr, &ref);
       break;
@@ -77,8 +77,7 @@ Verdict Pipeline::xmit_inbound(io::Frame& f, ParsedPacket& p, conn::Connection& 
       // Direct routing: the IP packet is unchanged (but for the TTL); it goes to the real
       // server's own MAC, so the real server must be on a directly connected segment.
       if (UVS_UNLIKELY(over_mtu(f, p, route.mtu))) {
-        send_icmp_error(
-            f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, route.mtu, &c.vaddr);
+        send_icmp_error(f, p, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, route.mtu, &vip);
         return dropped(tr, DropReason::kFragNeeded);
       }
       net::NextHop nh = route;
@@ -87,7 +86,7 @@ Verdict Pipeline::xmit_inbound(io::Frame& f, ParsedPacket& p, conn::Connection& 
       break;
     }
     case lb::ForwardMethod::kTunnel:
-      v = xmit_tunnel(f, p, rs, route, c.vaddr, tr, &ref);
+      v = xmit_tunnel(f, p, rs, route, vip, tr, &ref);
       break;
     case lb::ForwardMethod::kLocal:
     default:
@@ -218,9 +217,9 @@ Verdict Pipeline::xmit_reply(io::Frame& f,
   }
   xmit::decrement_ttl(f, p);
   if (p.icmp_is_error) {
-    xmit::nat_icmp(f, p, c.vaddr, c.vport, /*to_real=*/false);
+    xmit::nat_icmp(f, p, c.vaddr(), c.vport, /*to_real=*/false);
   } else {
-    xmit::rewrite_source(f, p, c.vaddr, c.vport);
+    xmit::rewrite_source(f, p, c.vaddr(), c.vport);
   }
   return emit_sized(f, p, nh, tr);
 }

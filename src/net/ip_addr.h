@@ -41,6 +41,14 @@ class IpAddr {
     a.af_ = Family::kV6;
     return a;
   }
+  // The inverse of lo64()/hi64().
+  static IpAddr from_halves(std::uint64_t lo, std::uint64_t hi, Family af) {
+    IpAddr a;
+    std::memcpy(a.b_.data(), &lo, 8);
+    std::memcpy(a.b_.data() + 8, &hi, 8);
+    a.af_ = af;
+    return a;
+  }
   // "10.0.0.1" or "2001:db8::1".
   static std::optional<IpAddr> parse(std::string_view text);
 

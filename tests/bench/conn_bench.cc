@@ -74,7 +74,6 @@ uvs::conn::NewConn new_conn(const Key& k, std::uint32_t real, std::uint32_t time
   nc.cport = k.cport;
   nc.vaddr = IpAddr::v4(0xC0A80164u);  // 192.168.1.100
   nc.vport = 80;
-  nc.daddr = IpAddr::v4(0xAC100002u + real);
   nc.dport = 8080;
   nc.real = real;
   nc.fwd = uvs::lb::ForwardMethod::kMasq;
@@ -88,6 +87,7 @@ struct Table {
   explicit Table(std::uint32_t n) : table(n, lb) {
     for (std::uint32_t s = 0; s < 2; ++s) {
       lb.real(s).slot = s;
+      lb.real(s).addr = IpAddr::v4(0xAC100002u + s);
       lb.real(s).available = true;
     }
   }

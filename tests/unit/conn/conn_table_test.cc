@@ -48,7 +48,6 @@ struct Fixture {
     nc.cport = cport;
     nc.vaddr = ip("207.175.44.110");
     nc.vport = 8080;
-    nc.daddr = ip("172.16.0.2");
     nc.dport = 9090;
     nc.real = 0;
     nc.fwd = fwd;
@@ -246,7 +245,6 @@ TEST_CASE("ConnTable: templates outlive expiry while they control connections") 
   tpl.caddr = ip("10.0.0.0");
   tpl.vaddr = ip("192.168.1.100");
   tpl.vport = 443;
-  tpl.daddr = ip("172.16.0.2");
   tpl.dport = 443;
   tpl.real = 0;
   tpl.is_template = true;
@@ -320,8 +318,11 @@ TEST_CASE("ConnTable: thresholds set and clear OVERLOAD on bind and unbind (L11)
 }
 
 TEST_CASE("ConnTable: random inserts and deletes keep every lookup exact") {
-  lb::LbState lb{1, 1};
-  lb.real(0).slot = 0;
+  lb::LbState lb{1, 4};
+  for (std::uint32_t r = 0; r < 4; ++r) {
+    lb.real(r).slot = r;
+    lb.real(r).addr = net::IpAddr::v4(0xac100000u + r);  // the connections' daddr
+  }
   ConnTable t{5000, lb};
   std::mt19937 rng(42);
   std::map<std::tuple<std::uint32_t, std::uint16_t>, Connection*> live;
@@ -338,9 +339,8 @@ TEST_CASE("ConnTable: random inserts and deletes keep every lookup exact") {
       nc.cport = port;
       nc.vaddr = ip("10.255.0.1");
       nc.vport = 80;
-      nc.daddr = net::IpAddr::v4(0xac100000u + (rng() % 4));
       nc.dport = 80;
-      nc.real = 0;
+      nc.real = rng() % 4;
       nc.fwd = (rng() % 2) ? lb::ForwardMethod::kMasq : lb::ForwardMethod::kRoute;
       nc.timeout = 1u << 30;
       Connection* c = t.create(nc, now);
@@ -360,7 +360,9 @@ TEST_CASE("ConnTable: random inserts and deletes keep every lookup exact") {
                           80,
                           now) == c);
         if (c->has(conn::kHashedOut)) {
-          REQUIRE(t.find_out(packet::kProtoTcp, c->daddr, 80, c->caddr, c->cport, now) == c);
+          REQUIRE(
+              t.find_out(packet::kProtoTcp, lb.real(c->real).addr, 80, c->caddr(), c->cport, now) ==
+              c);
         }
       }
     }
@@ -450,7 +452,6 @@ struct FlushFixture {
     nc.cport = cport;
     nc.vaddr = ip("192.168.1.100");
     nc.vport = 80;
-    nc.daddr = lb.real(real).addr;
     nc.dport = 80;
     nc.real = real;
     nc.fwd = lb::ForwardMethod::kMasq;
@@ -464,7 +465,6 @@ struct FlushFixture {
     t.caddr = ip(client);
     t.vaddr = ip("192.168.1.100");
     t.vport = 80;
-    t.daddr = lb.real(real).addr;
     t.dport = 80;
     t.real = real;
     t.is_template = true;
@@ -565,6 +565,7 @@ TEST_CASE("ConnTable: one million connections, full-table behaviour and spread-o
   constexpr std::uint32_t kMillion = 1'000'000;
   lb::LbState lb{1, 1};
   lb.real(0).slot = 0;
+  lb.real(0).addr = ip("172.16.0.2");
   lb.real(0).available = true;
   ConnTable t{kMillion, lb};
   CHECK(t.bytes_per_connection() <= 128);
@@ -578,7 +579,6 @@ TEST_CASE("ConnTable: one million connections, full-table behaviour and spread-o
   nc.proto = packet::kProtoTcp;
   nc.vaddr = ip("192.168.1.100");
   nc.vport = 80;
-  nc.daddr = ip("172.16.0.2");
   nc.dport = 80;
   nc.real = 0;
   nc.fwd = lb::ForwardMethod::kMasq;  // both index keys: the worst case for the index
@@ -601,7 +601,7 @@ TEST_CASE("ConnTable: one million connections, full-table behaviour and spread-o
   for (std::uint32_t i = 0; i < kMillion; i += 7) {
     const auto [a, p] = key(i);
     const Connection* c = t.find_in(packet::kProtoTcp, a, p, nc.vaddr, 80, t0 + kSec);
-    const Connection* r = t.find_out(packet::kProtoTcp, nc.daddr, 80, a, p, t0 + kSec);
+    const Connection* r = t.find_out(packet::kProtoTcp, lb.real(0).addr, 80, a, p, t0 + kSec);
     found += (c != nullptr && c == r) ? 1 : 0;
   }
   CHECK(found == (kMillion + 6) / 7);
