@@ -3,6 +3,9 @@
 // long uvsd runs. Each entry owns a fixed slice of the pending-frame array, used as a ring.
 #include "arp/neighbor_table.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "base/compiler.h"
 #include "net/hash.h"
 
@@ -156,6 +159,7 @@ const net::MacAddr* NeighborTable::resolved(Entry& entry, base::Nanos now, bool*
     if (*probe_due) {
       e->requests_sent = 1;
       e->next_action = now + cfg_.retry_interval;
+      next_due_ = std::min(next_due_, e->next_action);
     }
   }
   return &e->mac;
@@ -175,6 +179,7 @@ NeighborTable::ParkResult NeighborTable::park(std::uint16_t port,
     e->state = State::kIncomplete;
     e->requests_sent = 1;
     e->next_action = now + cfg_.retry_interval;
+    next_due_ = std::min(next_due_, e->next_action);
     result = ParkResult::kParkedSendRequest;
   }
   UVS_DCHECK(e->state == State::kIncomplete);
@@ -204,6 +209,7 @@ void NeighborTable::learn(std::uint16_t port,
   e->mac = mac;
   e->state = State::kReachable;
   e->confirmed = now;
+  next_due_ = std::min(next_due_, now + cfg_.reachable_time);
   e->requests_sent = 0;
   if (was_incomplete) {
     const auto idx = static_cast<std::uint32_t>(e - entries_.data());
@@ -219,13 +225,26 @@ void NeighborTable::learn(std::uint16_t port,
 void NeighborTable::tick(base::Nanos now,
                          std::vector<Request>& requests,
                          std::vector<io::Frame>& expired) {
+  // Nothing is due before next_due_: most ticks cost one comparison, not a scan of the table.
+  if (now < next_due_) {
+    return;
+  }
+  base::Nanos next = std::numeric_limits<base::Nanos>::max();
   for (Entry& e : entries_) {
-    if (e.state == State::kReachable && now - e.confirmed >= cfg_.reachable_time) {
-      e.state = State::kStale;
-      e.requests_sent = 0;
+    if (e.state == State::kReachable) {
+      if (now - e.confirmed >= cfg_.reachable_time) {
+        e.state = State::kStale;
+        e.requests_sent = 0;
+      } else {
+        next = std::min(next, e.confirmed + cfg_.reachable_time);
+        continue;
+      }
     }
-    if ((e.state != State::kIncomplete && e.state != State::kStale) || e.requests_sent == 0 ||
-        now < e.next_action) {
+    if ((e.state != State::kIncomplete && e.state != State::kStale) || e.requests_sent == 0) {
+      continue;
+    }
+    if (now < e.next_action) {
+      next = std::min(next, e.next_action);
       continue;
     }
     if (e.requests_sent >= cfg_.max_requests) {
@@ -234,8 +253,10 @@ void NeighborTable::tick(base::Nanos now,
     }
     ++e.requests_sent;
     e.next_action = now + cfg_.retry_interval;
+    next = std::min(next, e.next_action);
     requests.push_back(Request{e.port, e.ip, e.state == State::kStale ? e.mac : net::MacAddr()});
   }
+  next_due_ = next;
 }
 
 void NeighborTable::drain(std::vector<io::Frame>& out) {

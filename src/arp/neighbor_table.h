@@ -112,6 +112,7 @@ class NeighborTable {
   std::vector<std::uint32_t> buckets_;  // open addressing: entry index + 1, 0 empty
   std::vector<io::Frame> pending_;      // capacity * max_pending descriptors
   std::uint32_t in_use_ = 0;
+  base::Nanos next_due_ = 0;  // earliest time tick() has anything to do
 };
 
 }  // namespace uvs::arp
