@@ -203,7 +203,15 @@ base::Status ensure_arp_ignore(const std::string& ifname) {
   if (!current.ok()) {
     return fail(current.error());
   }
-  if (*current == "1" || *current == "2" || *current == "8") {
+  auto good = [](const std::string& v) { return v == "1" || v == "2" || v == "8"; };
+  if (good(*current)) {
+    return {};
+  }
+  // The kernel uses the larger of conf.all and conf.<if> (IN_DEV_ARP_IGNORE): a suitable
+  // conf.all value is enough, and is what a container engine can set when /proc/sys is
+  // read-only inside the container.
+  if (auto all = read_sysctl("net.ipv4.conf.all.arp_ignore");
+      all.ok() && good(*all) && *current == "0") {
     return {};
   }
   base::Status s = write_sysctl(key, "1");

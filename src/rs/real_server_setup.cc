@@ -168,6 +168,35 @@ std::vector<std::string> vip_conflicts(const route::KernelState& state,
   return out;
 }
 
+namespace {
+
+// True when the setting `key` (one of the managed ones) need not be written because what the
+// kernel uses on `iface` (the larger of conf.all and conf.<iface>) already suits a real server.
+bool already_in_effect(const std::string& key, const std::string& iface) {
+  const std::string_view k(key);
+  for (std::string_view leaf : {kArpIgnore, kArpAnnounce, kRpFilter}) {
+    if (k.size() < leaf.size() || k.substr(k.size() - leaf.size()) != leaf) {
+      continue;
+    }
+    auto all = read_int_sysctl(conf_key("all", leaf));
+    auto dev = read_int_sysctl(conf_key(iface, leaf));
+    if (!all.ok() || !dev.ok()) {
+      return false;
+    }
+    const int v = effective(*all, *dev);
+    if (leaf == kArpIgnore) {
+      return arp_ignore_silences_lo(v);
+    }
+    if (leaf == kArpAnnounce) {
+      return v == 2;
+    }
+    return v != 1;  // rp_filter: off or loose
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<SysctlTarget> managed_sysctls(const std::string& loopback, const std::string& iface) {
   std::vector<SysctlTarget> out;
   for (auto [leaf, value] : {std::pair{kArpIgnore, kArpIgnoreTarget},
@@ -279,6 +308,13 @@ base::Status run_up(const CommandLine& cl, std::ostream& out) {
 
   for (const Change& c : changes) {
     base::Status s = route::write_sysctl(c.target.key, std::to_string(c.target.value));
+    if (!s.ok() && already_in_effect(c.target.key, *iface)) {
+      // Inside a container /proc/sys is read-only, but the engine may have set the values
+      // already (e.g. on conf.all): what the kernel uses for the interface is what matters.
+      out << "uvs-rs up: " << display_key(c.target.key) << " not written (" << s.error().message
+          << "), but the kernel already uses a suitable value on " << *iface << "\n";
+      continue;
+    }
     if (!s.ok()) {
       return with_state_hint(s.error(), cl.state_path);
     }
