@@ -22,6 +22,15 @@ namespace {
 
 constexpr const char* kDefaultSocket = "/run/uvs/uvsd.sock";
 
+// Appended to ipvsadm's help: the options this file handles itself (uvsadm(8) "UVS OPTIONS").
+constexpr const char* kUvsHelp =
+    "\nuvs options (uvsadm only):\n"
+    "  --socket       PATH             uvsd's control socket (default $UVS_SOCKET, else\n"
+    "                                  /run/uvs/uvsd.sock)\n"
+    "  --counters                      print uvsd's frame counters (drops, passes, events)\n"
+    "  --health                        print uvsd's health checkers: state, last result,\n"
+    "                                  last change, failure reason\n";
+
 bool write_all(int fd, const std::string& s) {
   std::size_t off = 0;
   while (off < s.size()) {
@@ -116,7 +125,7 @@ int main(int argc, char** argv) {
   }
 
   // uvs's own commands, answered by uvsd alone (not part of ipvsadm's grammar).
-  if (args.size() == 1 && args[0] == "--counters") {
+  if (args.size() == 1 && (args[0] == "--counters" || args[0] == "--health")) {
     uvs::ipvsadm::ControlRequest req;
     req.argv = args;
     return talk(socket_path, req);
@@ -132,6 +141,7 @@ int main(int argc, char** argv) {
   using uvs::ipvsadm::CommandKind;
   if (parsed.command->kind == CommandKind::kHelp) {
     std::fputs(uvs::ipvsadm::help_text("uvsadm").c_str(), stdout);
+    std::fputs(kUvsHelp, stdout);
     return 0;
   }
   if (parsed.command->kind == CommandKind::kVersion) {

@@ -1,11 +1,14 @@
-// uvsd: the load-balancer daemon. `uvsd --config FILE` runs it; `uvsd --check FILE` validates a
-// configuration and exits; `uvsd replay ...` runs the same pipeline offline on captured traffic.
+// uvsd: the load-balancer daemon. `uvsd --config FILE` runs it (with health checks); `uvsd --check
+// FILE` validates a configuration and exits; `uvsd replay ...` runs the same pipeline offline on
+// captured traffic; `uvsd import-keepalived FILE` prints keepalived's LVS configuration as TOML.
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "control/daemon.h"
+#include "health/health_service.h"
+#include "health/import_command.h"
 #include "replay/replay_command.h"
 
 namespace {
@@ -24,6 +27,7 @@ constexpr const char* kUsageEnd =
 void print_usage(std::FILE* to) {
   std::fputs(kUsage, to);
   std::fputs(uvs::replay::kReplayUsage, to);
+  std::fputs(uvs::health::kImportUsage, to);
   std::fputs(kUsageEnd, to);
 }
 
@@ -52,6 +56,9 @@ int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 2, argv + argc);
     return uvs::replay::replay_main(args);
   }
+  if (cmd == "import-keepalived") {
+    return uvs::health::import_keepalived_main(std::vector<std::string>(argv + 2, argv + argc));
+  }
   if (cmd == "--check") {
     if (argc != 3) {
       return usage_error(argc < 3 ? "'--check' needs a file"
@@ -65,6 +72,7 @@ int main(int argc, char** argv) {
     }
     uvs::control::DaemonArgs args;
     args.config_path = argv[2];
+    args.make_overlay = uvs::health::make_health_overlay();
     for (int i = 3; i < argc; ++i) {
       const std::string a = argv[i];
       if (a == "--socket" && i + 1 < argc) {

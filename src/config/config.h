@@ -5,6 +5,7 @@
 // Nothing here reads files or touches runtime state: the daemon hands the services, timeouts,
 // sysctls and mark rules to control::ControlPlane, which is the only code that applies them.
 // [replay] describes the captured director's network for `uvsd replay` (src/replay/) only.
+// Health checks (health_spec.h) are read here too, but only src/health/ acts on them.
 //
 // Positions: every service and every real server keeps the place it was written
 // (`ServiceOrigin`), so an error found later — when the control plane applies the config, or on a
@@ -25,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/health_spec.h"
 #include "lb/service_spec.h"
 #include "net/ip_addr.h"
 #include "net/mac_addr.h"
@@ -120,6 +122,7 @@ struct ReplayConfig {
 struct ServiceOrigin {
   SourcePos pos;                 // the [[service]] header
   std::vector<SourcePos> dests;  // the [[service.real]] headers, parallel to ServiceSpec::dests
+  SourcePos sorry;               // the sorry_server value, or the header when there is none
 };
 
 struct Config {
@@ -129,6 +132,9 @@ struct Config {
   std::vector<lb::ServiceSpec> services;  // file order; each one's dests newest (last) first
   std::vector<lb::MarkRule> marks;        // file order, which is match order (first match wins)
   std::optional<ReplayConfig> replay;     // [replay], absent unless written
+  // Health checks, quorum and sorry server of each service (health_spec.h): parallel to
+  // services, or shorter (a Config built in code may leave it empty: no health checking).
+  std::vector<ServiceHealth> health;
 
   // Where things were written (see the header comment).
   std::vector<ServiceOrigin> service_origins;  // parallel to services
@@ -138,6 +144,11 @@ struct Config {
                                                // keys: same as daemon_pos), or line 0
   SourcePos timeouts_pos;                      // [timeouts] header, or line 0
   SourcePos replay_pos;                        // [replay] header, or line 0
+
+  // The health settings of services[i], or nullptr if it has none.
+  const ServiceHealth* health_of(std::size_t i) const {
+    return i < health.size() ? &health[i] : nullptr;
+  }
 
   // The index of the service with this key in `services`, if there is one.
   std::optional<std::size_t> find_service(const lb::ServiceKey& key) const {

@@ -23,9 +23,11 @@
 //                     pmtu_disc
 //   [timeouts]        tcp, tcpfin, udp
 //   [[service]]       protocol + address, or fwmark; scheduler, flags, persistence, netmask, ops,
-//                     mh_table_size
+//                     mh_table_size; health: quorum, hysteresis, quorum_up, quorum_down,
+//                     sorry_server, sorry_forward (health_reader.h)
 //   [[service.real]]  address, forward, weight, u_threshold, l_threshold, tunnel, tunnel_port,
-//                     tunnel_csum
+//                     tunnel_csum; health: inhibit_on_failure, notify_up, notify_down, and the
+//                     [service.real.check] table (type, interval, timeout, retries, ...)
 //   [[mark]]          mark, protocol, address, ports
 //   [replay]          [[replay.interface]], [[replay.route]], [[replay.neighbor]]: the network
 //                     `uvsd replay` uses instead of the kernel's (replay_reader.h)

@@ -14,6 +14,7 @@
 
 #include "config/address_text.h"
 #include "config/config_limits.h"
+#include "config/health_reader.h"
 #include "config/table_reader.h"
 #include "sched/registry.h"
 
@@ -23,7 +24,7 @@ namespace {
 using base::ErrorCode;
 using base::Status;
 
-constexpr std::array<std::string_view, 10> kServiceKeys = {"protocol",
+constexpr std::array<std::string_view, 16> kServiceKeys = {"protocol",
                                                            "address",
                                                            "fwmark",
                                                            "scheduler",
@@ -32,15 +33,25 @@ constexpr std::array<std::string_view, 10> kServiceKeys = {"protocol",
                                                            "netmask",
                                                            "ops",
                                                            "mh_table_size",
-                                                           "real"};
-constexpr std::array<std::string_view, 8> kRealKeys = {"address",
-                                                       "forward",
-                                                       "weight",
-                                                       "u_threshold",
-                                                       "l_threshold",
-                                                       "tunnel",
-                                                       "tunnel_port",
-                                                       "tunnel_csum"};
+                                                           "real",
+                                                           kServiceHealthKeys[0],
+                                                           kServiceHealthKeys[1],
+                                                           kServiceHealthKeys[2],
+                                                           kServiceHealthKeys[3],
+                                                           kServiceHealthKeys[4],
+                                                           kServiceHealthKeys[5]};
+constexpr std::array<std::string_view, 12> kRealKeys = {"address",
+                                                        "forward",
+                                                        "weight",
+                                                        "u_threshold",
+                                                        "l_threshold",
+                                                        "tunnel",
+                                                        "tunnel_port",
+                                                        "tunnel_csum",
+                                                        kRealHealthKeys[0],
+                                                        kRealHealthKeys[1],
+                                                        kRealHealthKeys[2],
+                                                        kRealHealthKeys[3]};
 constexpr std::array<std::string_view, 3> kTunnelKeys = {"tunnel", "tunnel_port", "tunnel_csum"};
 constexpr std::array<std::string_view, 2> kProtocols = {"tcp", "udp"};
 constexpr std::array<std::string_view, 3> kForwards = {"nat", "dr", "tun"};
@@ -154,12 +165,13 @@ Status read_tunnel(const TableReader& r, lb::DestSpec& d) {
   return {};
 }
 
-// `s.dests` and `origin.dests` are in file order while the service is being read.
+// `s.dests`, `origin.dests` and `health.reals` are in file order while the service is read.
 Status read_real(const toml::table& t,
                  std::size_t number,
                  const TableReader& service,
                  lb::ServiceSpec& s,
-                 ServiceOrigin& origin) {
+                 ServiceOrigin& origin,
+                 ServiceHealth& health) {
   TableReader r(t, service.context() + ": real #" + std::to_string(number), service.file());
   if (auto st = r.check_keys(kRealKeys); !st) {
     return st;
@@ -231,8 +243,13 @@ Status read_real(const toml::table& t,
                         ErrorCode::kExists);
     }
   }
+  RealHealth rh;
+  if (auto st = read_real_health(r, s.key, d, rh); !st) {
+    return st;
+  }
   s.dests.push_back(d);
   origin.dests.push_back(r.header_pos());
+  health.reals.push_back(std::move(rh));
   return {};
 }
 
@@ -363,17 +380,26 @@ Status read_service(const toml::table& t, std::size_t number, Config& cfg) {
   if (auto st = r.read_table_array("real", "[[service.real]]", reals); !st) {
     return st;
   }
+  ServiceHealth health;
   for (std::size_t i = 0; reals != nullptr && i < reals->size(); ++i) {
-    if (auto st = read_real(*reals->get(i)->as_table(), i + 1, r, s, origin); !st) {
+    if (auto st = read_real(*reals->get(i)->as_table(), i + 1, r, s, origin, health); !st) {
       return st;
     }
+  }
+  if (auto st = read_service_health(r, s.key, s.dests, health, origin.sorry); !st) {
+    return st;
   }
   // Parsed in file order, which is the order of `ipvsadm -a`; IPVS puts each new real server at
   // the head of the list, so the list is the file order reversed.
   std::reverse(s.dests.begin(), s.dests.end());
   std::reverse(origin.dests.begin(), origin.dests.end());
+  std::reverse(health.reals.begin(), health.reals.end());
+  // Earlier services may have been built in code without health (Config::health is allowed to
+  // be shorter than services); keep it parallel from here on.
+  cfg.health.resize(cfg.services.size());
   cfg.services.push_back(std::move(s));
   cfg.service_origins.push_back(std::move(origin));
+  cfg.health.push_back(std::move(health));
   return {};
 }
 

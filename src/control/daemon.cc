@@ -61,8 +61,10 @@ std::vector<net::IpAddr> vips_of(const config::Config& cfg) {
 
 class Daemon {
  public:
-  Daemon(config::Config cfg, bool socket_overridden)
-      : loaded_(std::move(cfg)), socket_overridden_(socket_overridden) {}
+  Daemon(config::Config cfg, bool socket_overridden, ConfigOverlayFactory make_overlay)
+      : loaded_(std::move(cfg)),
+        socket_overridden_(socket_overridden),
+        make_overlay_(std::move(make_overlay)) {}
 
   int run();
 
@@ -77,9 +79,14 @@ class Daemon {
   void every_two_seconds();
   void report_vip_conflicts();
   void watch_netlink();
+  // The file as IPVS must hold it: through the overlay (health checks) when there is one.
+  config::Config effective(const config::Config& c) const {
+    return overlay_ ? overlay_->effective_config(c) : c;
+  }
 
   config::Config loaded_;
   bool socket_overridden_;  // --socket given: the file's control_socket is not what runs
+  ConfigOverlayFactory make_overlay_;
   std::vector<std::unique_ptr<io::PacketPort>> owned_ports_;
   std::vector<io::PacketPort*> ports_;
   std::vector<route::PortBinding> bindings_;
@@ -102,6 +109,7 @@ class Daemon {
   std::unique_ptr<asio::steady_timer> rate_timer_;  // the rate estimator's 2-second tick
   std::unique_ptr<route::NetlinkMonitor> netlink_;
   std::unique_ptr<asio::posix::stream_descriptor> netlink_fd_;
+  std::unique_ptr<ConfigOverlay> overlay_;  // after io_ and control_: destroyed before them
 };
 
 base::Status Daemon::open_ports(const std::vector<std::string>& names) {
@@ -147,7 +155,7 @@ void Daemon::reload() {
   if (socket_overridden_) {
     next->daemon.control_socket = loaded_.daemon.control_socket;
   }
-  auto changes = config::diff_configs(running_config(loaded_, *control_), *next);
+  auto changes = config::diff_configs(running_config(loaded_, *control_), effective(*next));
   if (!changes) {
     base::log_error("reload refused, still running the previous configuration: " +
                     changes.error().to_string());
@@ -156,6 +164,9 @@ void Daemon::reload() {
   if (auto st = apply_changes(*changes, *control_); !st) {
     base::log_error("reload stopped part-way: " + st.error().to_string());
     return;
+  }
+  if (overlay_) {
+    overlay_->adopt(*next);
   }
   loaded_ = std::move(*next);
   base::log_info("reloaded " + loaded_.source + ": " + std::to_string(changes->size()) +
@@ -172,6 +183,10 @@ void Daemon::dump() {
 ipvsadm::ControlResponse Daemon::handle(const ipvsadm::ControlRequest& req) {
   if (req.argv.size() == 1 && req.argv[0] == "--counters") {
     return {0, counters_text(pipeline_->counters(), loaded_.daemon.conn_max), ""};
+  }
+  if (req.argv.size() == 1 && req.argv[0] == "--health") {
+    return overlay_ ? ipvsadm::ControlResponse{0, overlay_->status_text(), ""}
+                    : ipvsadm::ControlResponse{1, "", "uvsd runs without health checks\n"};
   }
   ipvsadm::RunOptions opts;
   opts.program = "uvsadm";
@@ -329,6 +344,9 @@ int Daemon::run() {
   worker_ = std::make_unique<dataplane::Worker>(*pipeline_, ports_, clock_);
   link_ = std::make_unique<LiveWorkerLink>(*worker_);
   control_ = std::make_unique<ControlPlane>(*lb_, *link_);
+  if (make_overlay_) {
+    overlay_ = make_overlay_(io_, *control_, clock_);
+  }
 
   server_ = std::make_unique<ControlServer>(
       io_, loaded_.daemon.control_socket, [this](const ipvsadm::ControlRequest& r) {
@@ -340,10 +358,13 @@ int Daemon::run() {
   }
 
   worker_->start();
-  if (auto st = apply_changes(config::initial_changes(loaded_), *control_); !st) {
+  if (auto st = apply_changes(config::initial_changes(effective(loaded_)), *control_); !st) {
     say(st.error());
     worker_->stop();
     return 1;
+  }
+  if (overlay_) {
+    overlay_->adopt(loaded_);
   }
 
   if (auto mon = route::NetlinkMonitor::open(); mon) {
@@ -406,7 +427,7 @@ int run_daemon(const DaemonArgs& args) {
   if (!args.control_socket.empty()) {
     cfg->daemon.control_socket = args.control_socket;
   }
-  Daemon d(std::move(*cfg), !args.control_socket.empty());
+  Daemon d(std::move(*cfg), !args.control_socket.empty(), args.make_overlay);
   return d.run();
 }
 

@@ -7,11 +7,14 @@
 
 #include <string>
 
+#include "control/config_overlay.h"
+
 namespace uvs::control {
 
 struct DaemonArgs {
   std::string config_path;
-  std::string control_socket;  // overrides [daemon] control_socket when not empty
+  std::string control_socket;         // overrides [daemon] control_socket when not empty
+  ConfigOverlayFactory make_overlay;  // health checks (config_overlay.h); empty = none
 };
 
 // Returns the process exit status: 0 after a clean stop, 1 when it could not start.

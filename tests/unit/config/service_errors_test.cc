@@ -161,7 +161,8 @@ TEST_CASE("service errors: scheduler, flags, persistence, netmask, ops, mh_table
 
   CHECK(load_error(kSvc + "adress = \"x\"\n") ==
         "t.toml:4:1: service #1: unknown key \"adress\" (valid: protocol, address, fwmark, "
-        "scheduler, flags, persistence, netmask, ops, mh_table_size, real)");
+        "scheduler, flags, persistence, netmask, ops, mh_table_size, real, quorum, hysteresis, "
+        "quorum_up, quorum_down, sorry_server, sorry_forward)");
   CHECK(load_error(kSvc + "[service.real]\naddress = \"10.0.2.11\"\n") ==
         "t.toml:4:1: " + kCtx +
             "\"real\" must be an array of tables: write [[service.real]] for each one");
@@ -177,7 +178,8 @@ TEST_CASE("service errors: real server address, forward, weight, thresholds") {
   CHECK(load_error(kReal + "  address = \"10.0.2.11\"\n  port = 80\n") ==
         "t.toml:6:3: " + kCtx +
             "real #1: unknown key \"port\" (valid: address, forward, weight, u_threshold, "
-            "l_threshold, tunnel, tunnel_port, tunnel_csum)");
+            "l_threshold, tunnel, tunnel_port, tunnel_csum, inhibit_on_failure, notify_up, "
+            "notify_down, check)");
   CHECK(load_error(kReal + "  address = \"10.0.2.11:x\"\n") ==
         "t.toml:5:13: " + kCtx +
             "real \"10.0.2.11:x\": bad address \"10.0.2.11:x\": port \"x\" is not a number in "
