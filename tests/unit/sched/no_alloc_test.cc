@@ -17,6 +17,10 @@ std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocations{0};
 }  // namespace
 
+// The replacements pair malloc with free; g++ -O2 inlines them into the library's new/delete
+// pairs and then reports a "mismatched" free, which it is not.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(std::size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) {
     g_allocations.fetch_add(1, std::memory_order_relaxed);
