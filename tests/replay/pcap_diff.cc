@@ -1,10 +1,12 @@
 // pcap_diff — compares two capture files frame by frame and explains the first differences
 // (test-only tool of the replay golden test; links libtins for the dissection).
 //
-//   pcap_diff [--max N] EXPECTED ACTUAL
+//   pcap_diff [--max N] [--ignore-time] EXPECTED ACTUAL
 //
 // Exit status: 0 the files hold the same frames (same count, timestamps and bytes; the file
 // headers may differ, e.g. pcap vs pcapng), 1 they differ, 2 a file cannot be read or bad usage.
+// --ignore-time compares the frames' bytes and order only: what a live capture of a replay is
+// compared with (tests/netns/replay_live_equals_offline_test.sh), where the clock is the wall's.
 // On a difference it prints the frame counts and how many frames differ, then for each of the
 // first N differing frames (default 3): its number (1-based, as Wireshark numbers frames), the
 // timestamps, the lengths, then layer by layer (Ethernet, 802.1Q, ARP, IPv4, TCP, UDP, ICMP and
@@ -260,9 +262,9 @@ std::string bytes_around(const std::vector<std::uint8_t>& b, std::size_t at) {
   return s.empty() ? "(end of frame)" : s;
 }
 
-void explain(std::size_t index, const Record& e, const Record& a) {
+void explain(std::size_t index, const Record& e, const Record& a, bool ignore_time) {
   std::printf("frame #%zu differs\n", index + 1);
-  if (e.ts != a.ts) {
+  if (!ignore_time && e.ts != a.ts) {
     std::printf("  time: expected %s, actual %s (%+lld ns)\n",
                 time_text(e.ts).c_str(),
                 time_text(a.ts).c_str(),
@@ -328,13 +330,20 @@ bool read_all(const char* path, std::vector<Record>& out) {
 
 int main(int argc, char** argv) {
   std::size_t max = 3;
+  bool ignore_time = false;
   int i = 1;
-  if (argc >= 3 && std::string(argv[1]) == "--max") {
-    max = static_cast<std::size_t>(std::strtoul(argv[2], nullptr, 10));
-    i = 3;
+  for (; i < argc; ++i) {
+    const std::string opt = argv[i];
+    if (opt == "--max" && i + 1 < argc) {
+      max = static_cast<std::size_t>(std::strtoul(argv[++i], nullptr, 10));
+    } else if (opt == "--ignore-time") {
+      ignore_time = true;
+    } else {
+      break;
+    }
   }
   if (argc - i != 2) {
-    std::fprintf(stderr, "usage: pcap_diff [--max N] EXPECTED ACTUAL\n");
+    std::fprintf(stderr, "usage: pcap_diff [--max N] [--ignore-time] EXPECTED ACTUAL\n");
     return 2;
   }
   const char* expected_path = argv[i];
@@ -346,7 +355,7 @@ int main(int argc, char** argv) {
   std::vector<std::size_t> differing;
   const std::size_t common = std::min(expected.size(), actual.size());
   for (std::size_t k = 0; k < common; ++k) {
-    if (expected[k].ts != actual[k].ts || expected[k].bytes != actual[k].bytes) {
+    if ((!ignore_time && expected[k].ts != actual[k].ts) || expected[k].bytes != actual[k].bytes) {
       differing.push_back(k);
     }
   }
@@ -365,7 +374,7 @@ int main(int argc, char** argv) {
   }
   std::printf("\n");
   for (std::size_t k = 0; k < differing.size() && k < max; ++k) {
-    explain(differing[k], expected[differing[k]], actual[differing[k]]);
+    explain(differing[k], expected[differing[k]], actual[differing[k]], ignore_time);
   }
   const auto extra = [&](const std::vector<Record>& v, const char* which) {
     for (std::size_t k = common; k < v.size() && k < common + max; ++k) {

@@ -42,6 +42,28 @@ check "frames of the longer file are listed" grep -q "^frame #8 only in the expe
 "$PCAP_DIFF" --max 1 "$a" "$b" > "$TMP/max.txt"
 check "--max limits the explained frames" test "$(grep -c 'differs$' "$TMP/max.txt")" -eq 1
 
+# --ignore-time: the same frames one second later are equal; a changed byte is still found.
+python3 - "$a" "$TMP/later.pcap" "$TMP/later-changed.pcap" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+end = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+off = 24
+while off + 16 <= len(data):
+    sec, = struct.unpack_from(end + "I", data, off)
+    struct.pack_into(end + "I", data, off, sec + 1)
+    off += 16 + struct.unpack_from(end + "I", data, off + 8)[0]
+open(sys.argv[2], "wb").write(data)
+data[-1] ^= 0xFF
+open(sys.argv[3], "wb").write(data)
+PY
+"$PCAP_DIFF" "$a" "$TMP/later.pcap" > /dev/null
+check "shifted timestamps differ without --ignore-time" test $? -eq 1
+"$PCAP_DIFF" --ignore-time "$a" "$TMP/later.pcap" > "$TMP/later.txt"
+check "--ignore-time: the same frames at other times are equal" test $? -eq 0
+"$PCAP_DIFF" --ignore-time "$a" "$TMP/later-changed.pcap" > "$TMP/changed.txt"
+check "--ignore-time still finds a changed byte" test $? -eq 1
+check "--ignore-time does not explain times" bash -c "! grep -q '^  time:' '$TMP/changed.txt'"
+
 "$PCAP_DIFF" "$a" "$TMP/nope.pcap" 2> "$TMP/err.txt"
 check "a missing file: exit 2" test $? -eq 2
 check "a missing file is named" grep -q "nope.pcap: cannot open" "$TMP/err.txt"

@@ -22,6 +22,12 @@
 //   nat-udp  UDP to 10.0.1.100:53 (rr, [timeouts] udp = 2): a request and its answer via rs2, a
 //            second client port via rs1, then the first port again 3 s later, after its entry
 //            expired: it is scheduled anew (rr continues: rs2).
+//   link-malformed
+//            the two malformed frames no capture of a veth can hold (a Linux receive path frees
+//            them before any packet socket sees them, and a sender cannot make the first):
+//            a 10-byte frame (eth_truncated) and a frame whose 802.1Q tag is cut after its TCI
+//            (vlan_truncated), between the ARP for the VIP and a UDP query to 10.0.1.100:53
+//            (rr: rs2) and its answer, which go through as if nothing had happened.
 // Frames are built with libtins (checksums filled in); timestamps start at 1700000000 s.
 #include <cstdint>
 #include <cstdio>
@@ -314,11 +320,28 @@ void nat_udp(Script& s) {
       "eth1", t, udp(kRs2.mac, kEth1.mac, kRs2.ip, 53, kClient.ip, 50001, "answer three from rs2"));
 }
 
+void link_malformed(Script& s) {
+  std::int64_t t = kBase;
+  s.add("eth0", t, arp_request(kClient, kVip));
+  const Bytes eth = Tins::EthernetII(kEth0.mac, kClient.mac).serialize();  // 14 bytes, type 0
+  t += 1 * kMs;
+  s.add("eth0", t, Bytes(eth.begin(), eth.begin() + 10));
+  Bytes vlan(eth.begin(), eth.begin() + 12);
+  vlan.insert(vlan.end(), {0x81, 0x00, 0x00, 0x05});
+  t += 1 * kMs;
+  s.add("eth0", t, vlan);
+  t += 1 * kMs;
+  s.add("eth0", t, udp(kClient.mac, kEth0.mac, kClient.ip, 50001, kVip, 53, "query", 51));
+  s.add("eth1", t + 200 * kUs, arp_reply(kRs2, kEth1));
+  t += 700 * kUs;
+  s.add("eth1", t, udp(kRs2.mac, kEth1.mac, kRs2.ip, 53, kClient.ip, 50001, "answer from rs2"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::map<std::string, void (*)(Script&)> scenarios = {{"nat-tcp", nat_tcp},
-                                                              {"nat-udp", nat_udp}};
+  const std::map<std::string, void (*)(Script&)> scenarios = {
+      {"nat-tcp", nat_tcp}, {"nat-udp", nat_udp}, {"link-malformed", link_malformed}};
   if (argc == 2 && std::string(argv[1]) == "--list") {
     for (const auto& [name, fn] : scenarios) {
       std::puts(name.c_str());
