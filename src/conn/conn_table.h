@@ -28,6 +28,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/compiler.h"
 #include "base/time.h"
 #include "conn/connection.h"
 #include "conn/tcp_state.h"
@@ -69,10 +70,10 @@ class ConnTable {
                                 std::uint16_t dport,
                                 const net::IpAddr& caddr,
                                 std::uint16_t cport);
-  void prefetch(std::uint32_t h) const { __builtin_prefetch(&index_[home(h)]); }
+  void prefetch(std::uint32_t h) const { UVS_PREFETCH(&index_[home(h)]); }
   void prefetch_entry(std::uint32_t h) const {
     // The first few probes of the cluster share the prefetched cache line: find the first slot
-    // with this hash (almost always the entry) and prefetch both lines of the entry.
+    // with this hash (almost always the entry) and prefetch its line.
     std::uint32_t pos = home(h);
     for (int i = 0; i < 8; ++i) {
       const Slot s = index_[pos];
@@ -81,8 +82,7 @@ class ConnTable {
       }
       if (s.hash == h) {
         const auto* e = reinterpret_cast<const char*>(&entries_[(s.ref & ~kOutBit) - 1]);
-        __builtin_prefetch(e);
-        __builtin_prefetch(e + sizeof(Connection) - 1);
+        UVS_PREFETCH(e);  // one line: entries are 64 bytes, 64-byte aligned
         return;
       }
       pos = pos + 1 == index_size_ ? 0 : pos + 1;
