@@ -37,6 +37,7 @@ namespace uvs::base {
   X(kFragNeeded, "frag_needed", "DF packet over the path MTU; ICMP frag-needed sent")    \
   X(kFragmentUnsupported, "fragment_unsupported", "IPv4 fragment for a VIP")             \
   X(kFragmentBad, "fragment_bad", "overlapping, oversized or expired fragment set")      \
+  X(kFragmentDuplicate, "fragment_duplicate", "IPv4 fragment already received")          \
   X(kForwardUnsupported, "forward_unsupported", "forwarding method not available")       \
   X(kNoRoute, "no_route", "no route to the destination")                                 \
   X(kArpQueueFull, "arp_queue_full", "too many frames waiting for one next hop")         \

@@ -92,13 +92,22 @@ Reassembler::Result Reassembler::add(const io::Frame& f, const ParsedPacket& p, 
     d->buf = *buf;
     d->started = now;
   }
-  // Overlap with anything already received, or a second, different end.
+  // Data already received: a duplicate (wholly inside it, same end) is dropped alone, as Linux's
+  // inet_frag_queue_insert() does (IPFRAG_DUP); any other overlap drops the set.
   const std::uint32_t first_block = offset / 8;
   const std::uint32_t last_block = (offset + len + 7) / 8;  // exclusive
+  std::uint32_t present = 0;
   for (std::uint32_t b = first_block; b < last_block; ++b) {
-    if (d->blocks.test(b)) {
+    present += d->blocks.test(b) ? 1 : 0;
+  }
+  if (present != 0) {
+    const bool same_end = more ? d->end == 0 || offset + len <= d->end : d->end == offset + len;
+    if (present != last_block - first_block || !same_end) {
       return drop(DropReason::kFragmentBad);
     }
+    r.outcome = Outcome::kDropped;
+    r.reason = DropReason::kFragmentDuplicate;
+    return r;
   }
   if (!more) {
     if (d->end != 0 || offset + len < d->max_seen) {
@@ -127,6 +136,10 @@ Reassembler::Result Reassembler::add(const io::Frame& f, const ParsedPacket& p, 
     if (!d->blocks.test(b)) {
       return r;
     }
+  }
+  // Linux's ip_frag_reasm(): the first fragment's header and the payload must fit 65535 bytes.
+  if (d->hlen + d->end > 65535) {
+    return drop(DropReason::kFragmentBad);
   }
   // Complete: present it as one frame starting at the first fragment's link header.
   io::Frame out = d->buf;

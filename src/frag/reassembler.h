@@ -5,13 +5,18 @@
 // protocol and IP ID), at their offset; a bitmap of 8-byte blocks records what arrived. When the
 // last fragment has been seen and every block is present, the datagram is returned as one frame
 // (Ethernet and IPv4 header of the first fragment, total length and checksum recomputed, no
-// fragment flags). Dropped, with the whole datagram, and counted:
-//   - a fragment that overlaps what already arrived (RFC 5722's rule, which Linux applies to
-//     IPv4 since FragmentSmack), or that ends past 65535 bytes, or conflicting ends — fragment_bad;
+// fragment flags). A fragment wholly inside data already received, with the same end, is a
+// duplicate: dropped alone (fragment_duplicate), the datagram goes on (RFC 5722 erratum 3089, as
+// Linux does). Dropped, with the whole datagram, and counted:
+//   - a fragment that otherwise overlaps what already arrived (RFC 5722's rule, which Linux
+//     applies to IPv4 since FragmentSmack), conflicting ends, an empty fragment, one other than
+//     the last whose length is not a multiple of 8, or a datagram whose first header and payload
+//     exceed 65535 bytes — fragment_bad;
 //   - datagrams not complete within `timeout` (30 s, Linux's ipfrag_time) — fragment_bad; the
 //     caller may answer with ICMP time exceeded (fragment reassembly) when the first fragment
 //     had arrived;
-//   - new datagrams while `max_datagrams` are in progress, or when the pool is empty.
+//   - new datagrams while `max_datagrams` are in progress (fragment_bad), or when the pool has
+//     no large buffer left (frame_pool_empty).
 // Owned by: the worker thread. No allocation after construction (buffers come from the pool).
 #pragma once
 
@@ -47,8 +52,8 @@ class Reassembler {
   // Add one fragment (p.is_fragment()). The frame itself is only read.
   Result add(const io::Frame& f, const packet::ParsedPacket& p, base::Nanos now);
 
-  // Datagrams whose time ran out. For each, `first` receives a copy of the first fragment's
-  // frame bytes (for an ICMP time-exceeded) when it had arrived; `expired_count` counts them.
+  // Datagrams whose time ran out, one entry each. `first` receives a copy of the first fragment's
+  // headers and first 8 payload bytes (for an ICMP time-exceeded) when it had arrived.
   struct Expired {
     io::Frame first;  // pool frame (caller frees), or buf == kRingBuffer with len 0 if none
   };
