@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::uint32_t kUdpHdr = 8;
 constexpr std::uint32_t kGueHdr = 4;
-constexpr std::uint32_t kGueRemcsumOpt = 8;  // private flags word + remcsum start/offset
+constexpr std::uint32_t kGueRemcsumOpt = 8;  // private flags word + remcsum start/field
 constexpr std::uint16_t kGueFlagPriv = 0x0001;
 constexpr std::uint32_t kGuePflagRemcsum = 0x80000000u;
 constexpr std::uint16_t kGreCsumFlag = 0x8000;
@@ -65,9 +65,11 @@ bool encapsulate(io::Frame& f, const ParsedPacket& p, const TunnelParams& t) {
   const std::uint8_t inner_ttl = inner_before[kIpTtl];
   const bool inner_df = (net::load_be16(inner_before + kIpFragOff) & kIpFlagDf) != 0;
   const std::uint32_t inner_len = p.ip_total_len;
-  // Inner checksum still partial: where it starts, relative to the inner IP header.
+  // Inner checksum still partial: where summing starts and where its field sits, both relative
+  // to the inner IP header (ipvs_gue_encap(): pd[0] = start, pd[1] = start + csum_offset; the
+  // receiver's remcsum_adjust() writes the checksum at inner + pd[1]).
   const std::uint32_t rc_start = f.off.csum_start - l2;
-  const std::uint32_t rc_offset = f.off.csum_offset;
+  const std::uint32_t rc_field = rc_start + f.off.csum_offset;
 
   // Move the link-layer header to the new front; the outer headers go between.
   std::uint8_t* old_front = f.data;
@@ -120,7 +122,7 @@ bool encapsulate(io::Frame& f, const ParsedPacket& p, const TunnelParams& t) {
     if (remcsum) {
       net::store_be32(gue + 4, kGuePflagRemcsum);
       net::store_be16(gue + 8, static_cast<std::uint16_t>(rc_start));
-      net::store_be16(gue + 10, static_cast<std::uint16_t>(rc_offset));
+      net::store_be16(gue + 10, static_cast<std::uint16_t>(rc_field));
       // The receiver completes the inner checksum; nothing downstream may touch it.
       f.off.flags = static_cast<std::uint8_t>(f.off.flags & ~io::Offload::kNeedsCsum);
       f.off.csum_start = 0;

@@ -187,6 +187,125 @@ TEST_CASE("packet: GUE tunnel with and without UDP checksum (F5)") {
   }
 }
 
+namespace {
+
+// A frame from the client whose transport checksum is left to the NIC, as a kernel hands it over
+// a vnet header: the field holds only the pseudo-header sum, NEEDS_CSUM says where it goes.
+Bytes partial_csum_frame(std::uint8_t proto, std::uint16_t vport, const std::string& data) {
+  Bytes b = proto == 6 ? tcp_frame(kClient, NatTopology::vip(vport), kAck | kPsh, data)
+                       : udp_frame(kClient, NatTopology::vip(vport), data);
+  const std::uint8_t* ip = b.data() + 14;
+  const auto l4_len = static_cast<std::uint16_t>(net::load_be16(ip + 2) - 20);
+  net::store_be16(b.data() + 34 + (proto == 6 ? 16 : 6),
+                  net::csum_fold(net::pseudo_header_sum_v4(ip + 12, ip + 16, proto, l4_len)));
+  return b;
+}
+
+io::Offload needs_csum(std::uint8_t proto) {
+  io::Offload off;
+  off.flags = io::Offload::kNeedsCsum;
+  off.csum_start = 34;
+  off.csum_offset = proto == 6 ? 16 : 6;
+  return off;
+}
+
+}  // namespace
+
+// Linux's ipvs_gue_encap() (and fou.c's __gue_build_header()) with IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM
+// on a CHECKSUM_PARTIAL packet: GUE hlen 2, flags GUE_FLAG_PRIV (0x0001), then the private flags
+// word GUE_PFLAG_REMCSUM (0x80000000) and the option: the inner checksum's start and the
+// position of its field, both from the start of the inner packet (pd[1] = start + csum_offset).
+// The inner checksum is left partial for the receiver; the outer UDP checksum is complete.
+TEST_CASE("packet: GUE remote checksum offload as ipvs_gue_encap() writes it (F5, remcsum)") {
+  struct Case {
+    std::uint8_t proto;
+    std::uint16_t port;
+    std::uint16_t field;  // checksum field from the inner IP header
+  };
+  for (const Case c : {Case{6, 80, 20 + 16}, Case{17, 53, 20 + 6}}) {
+    CAPTURE(static_cast<int>(c.proto));
+    NatTopology t(/*offload=*/true);
+    add_service(t,
+                c.port,
+                lb::ForwardMethod::kTunnel,
+                lb::TunnelSpec{lb::TunnelType::kGue, 6080, lb::TunnelCsum::kRemCsum},
+                c.proto);
+    t.learn_neighbors();
+    if (c.proto == 6) {
+      t.front.inject(tcp_frame(kClient, NatTopology::vip(c.port), kSyn), t.clock.now());
+      t.run();
+      (void)t.back_out();
+    }
+    const Bytes in = partial_csum_frame(c.proto, c.port, "remote checksum offload");
+    t.front.inject(in, t.clock.now(), needs_csum(c.proto));
+    t.run();
+    auto sent = t.back_out();
+    REQUIRE(sent.size() == 1);
+    CHECK_FALSE(sent[0].off.needs_csum());  // nothing may complete the inner checksum now
+    const Bytes& out = sent[0].bytes;
+    const std::uint8_t* o = ipv4(out);
+    CHECK(o[9] == 17);
+    const std::uint8_t* udp = o + 20;
+    CHECK(net::load_be16(udp + 2) == 6080);
+    CHECK(net::load_be16(udp + 4) == out.size() - 14 - 20);
+    CHECK(net::load_be16(udp + 6) != 0);
+    CHECK(checksums_ok(out));  // outer UDP checksum over the partial inner checksum as sent
+    const std::uint8_t gue[10] = {0x02, 0x04, 0x00, 0x01, 0x80, 0, 0, 0, 0, 20};
+    CHECK(std::memcmp(udp + 8, gue, 10) == 0);
+    CHECK(net::load_be16(udp + 8 + 10) == c.field);
+    // The inner packet: the client's, TTL-1, its transport checksum still the pseudo-header sum.
+    Bytes inner(out.begin() + 14 + 20 + 8 + 12, out.end());
+    REQUIRE(inner.size() == ip_part(in).size());
+    CHECK(inner[8] == 63);
+    CHECK(net::csum_ok(inner.data(), 20));
+    CHECK(net::load_be16(inner.data() + c.field) == net::load_be16(in.data() + 14 + c.field));
+    // What the receiver does (skb_remcsum_process): sum from `start` to the end, fold, store
+    // the complement at `offset`. The inner segment is then valid.
+    const std::uint16_t start = net::load_be16(udp + 8 + 8);
+    const std::uint16_t field = net::load_be16(udp + 8 + 10);
+    REQUIRE(field + 2u <= inner.size());
+    net::store_be16(
+        inner.data() + field,
+        net::csum_finish(net::csum_add_bytes(0, inner.data() + start, inner.size() - start)));
+    Bytes framed(in.begin(), in.begin() + 14);
+    framed.insert(framed.end(), inner.begin(), inner.end());
+    CHECK(checksums_ok(framed));
+  }
+}
+
+TEST_CASE("packet: GUE remcsum adds no option when the inner checksum is complete (F5, F7)") {
+  NatTopology t(/*offload=*/true);
+  add_service(t,
+              80,
+              lb::ForwardMethod::kTunnel,
+              lb::TunnelSpec{lb::TunnelType::kGue, 6080, lb::TunnelCsum::kRemCsum});
+  t.learn_neighbors();
+  t.front.inject(tcp_frame(kClient, NatTopology::vip(80), kSyn), t.clock.now());
+  t.run();
+  const Bytes out = one(t.back_out());
+  const std::uint8_t* udp = ipv4(out) + 20;
+  const std::uint8_t gue[4] = {0x00, 0x04, 0x00, 0x00};
+  CHECK(std::memcmp(udp + 8, gue, 4) == 0);
+  CHECK(net::load_be16(udp + 6) != 0);  // remcsum still computes the outer UDP checksum
+  CHECK(checksums_ok(out));
+  Bytes framed(out.begin(), out.begin() + 14);
+  framed.insert(framed.end(), out.begin() + 14 + 32, out.end());
+  CHECK(checksums_ok(framed));
+  // The option counts against the MTU only when it is present: 1468 without, 1460 with.
+  const std::string fits(1468 - 40, 'm');
+  t.front.inject(tcp_frame(kClient, NatTopology::vip(80), kAck, fits), t.clock.now());
+  t.run();
+  CHECK(t.back_out().size() == 1);
+  t.front.inject(partial_csum_frame(6, 80, fits), t.clock.now(), needs_csum(6));
+  t.run();
+  CHECK(t.back_out().empty());
+  CHECK(dissect(one(t.front_out())).rfind_pdu<Tins::ICMP>().mtu() == 1460);
+  t.front.inject(
+      partial_csum_frame(6, 80, std::string(1460 - 40, 'm')), t.clock.now(), needs_csum(6));
+  t.run();
+  CHECK(t.back_out().size() == 1);
+}
+
 TEST_CASE("packet: GRE tunnel with and without checksum (F6)") {
   for (auto csum : {lb::TunnelCsum::kNoCsum, lb::TunnelCsum::kCsum}) {
     NatTopology t;
