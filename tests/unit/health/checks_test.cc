@@ -1,8 +1,8 @@
 // Each checker against real sockets on loopback, with the test servers running in the same
 // io_context as the check: up, refused, slow (time limit), wrong status, wrong digest, reset by
-// peer, UDP reply / silence / ICMP port unreachable, ping 127.0.0.1, and misc exit statuses,
-// time limit (SIGTERM, then SIGKILL for a command that ignores it) and process-group clean-up.
-// Every wait is bounded (run_check gives up after 10 s).
+// peer, UDP reply / silence / ICMP port unreachable, and misc exit statuses, time limit (SIGTERM,
+// then SIGKILL for a command that ignores it) and process-group clean-up. The ping checker has
+// its own file (ping_check_test.cc). Every wait is bounded (run_check gives up after 10 s).
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -17,8 +17,8 @@
 #include <asio.hpp>
 #include <doctest/doctest.h>
 
-#include "health/asio_check_runner.h"
 #include "health/md5.h"
+#include "unit/health/check_harness.h"
 
 namespace health = uvs::health;
 namespace config = uvs::config;
@@ -27,36 +27,9 @@ using asio::ip::udp;
 
 namespace {
 
-health::CheckTarget target(config::CheckType type, std::uint16_t port, std::uint32_t timeout_ms) {
-  health::CheckTarget t;
-  t.spec.type = type;
-  t.spec.timeout_ms = timeout_ms;
-  t.addr = *uvs::net::IpAddr::parse("127.0.0.1");
-  t.port = port;
-  t.host = "127.0.0.1:" + std::to_string(port);
-  return t;
-}
-
-struct Outcome {
-  health::CheckResult result;
-  double seconds = 0;
-};
-
-Outcome run_check(asio::io_context& io, const health::CheckTarget& t) {
-  std::optional<health::CheckResult> out;
-  health::AsioCheckRunner runner(io);
-  const auto start = std::chrono::steady_clock::now();
-  runner.run(t, [&](health::CheckResult r) { out = std::move(r); });
-  CHECK_FALSE(out.has_value());  // never reported from inside run()
-  io.restart();
-  while (!out && std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
-    io.run_one_for(std::chrono::milliseconds(100));
-  }
-  REQUIRE(out.has_value());
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-  INFO(out->detail);
-  return {*out, took.count()};
-}
+using health::test::Outcome;
+using health::test::run_check;
+using health::test::target;
 
 // A TCP server on 127.0.0.1 (ephemeral port) with one behaviour for every connection.
 class TcpServer {
@@ -276,17 +249,6 @@ TEST_CASE("udp check: a reply, silence, and ICMP port unreachable") {
   CHECK_FALSE(o.result.ok);
   CHECK(o.result.detail == "ICMP port unreachable (Connection refused)");
   CHECK(o.seconds < 0.9);  // the ICMP error, not the time limit
-}
-
-TEST_CASE("ping check: 127.0.0.1 answers") {
-  asio::io_context io;
-  const Outcome o = run_check(io, target(config::CheckType::kPing, 0, 1000));
-  if (!o.result.ok && o.result.detail.find("no ICMP socket") == 0) {
-    MESSAGE("ping not tested: " << o.result.detail);
-    return;
-  }
-  CHECK(o.result.ok);
-  CHECK(o.result.detail == "echo reply");
 }
 
 TEST_CASE("misc check: exit statuses, time limit, process group") {

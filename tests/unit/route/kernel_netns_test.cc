@@ -25,6 +25,7 @@
 #include "route/route_table.h"
 #include "route/startup_checks.h"
 #include "route/sysctl.h"
+#include "support/private_netns.h"
 
 namespace {
 
@@ -39,60 +40,10 @@ IpAddr ip(const char* text) {
   return *a;
 }
 
-// Enters a fresh network namespace for the lifetime of the object, and goes back after.
-class PrivateNetns {
- public:
-  PrivateNetns() {
-    original_ = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (original_ < 0) {
-      reason_ = std::string("cannot open /proc/self/ns/net: ") + std::strerror(errno);
-      return;
-    }
-    if (::unshare(CLONE_NEWNET) != 0) {
-      reason_ = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno);
-      return;
-    }
-    moved_ = true;
-    if (std::system("command -v ip >/dev/null 2>&1") != 0) {
-      reason_ = "the ip command (iproute2) is not installed";
-      return;
-    }
-    entered_ = true;
-  }
-  ~PrivateNetns() {
-    if (moved_ && ::setns(original_, CLONE_NEWNET) != 0) {
-      std::abort();  // the rest of the test run would happen in the wrong namespace
-    }
-    if (original_ >= 0) {
-      ::close(original_);
-    }
-  }
-  PrivateNetns(const PrivateNetns&) = delete;
-  PrivateNetns& operator=(const PrivateNetns&) = delete;
+using uvs::test::PrivateNetns;
 
-  // False (with a MESSAGE saying why) when the test must be skipped.
-  bool ready() const {
-    if (!entered_) {
-      MESSAGE("skipped, needs root and a private network namespace: " << reason_);
-    }
-    return entered_;
-  }
-
- private:
-  int original_ = -1;
-  bool moved_ = false;    // unshare() succeeded: go back on destruction
-  bool entered_ = false;  // and the tests can run
-  std::string reason_;
-};
-
-// Runs a shell command, bounded by timeout(1); true on exit status 0.
 bool sh(const std::string& command, bool report_failure = true) {
-  const std::string bounded = "timeout 10 " + command + " >/dev/null 2>&1";
-  const int rc = std::system(bounded.c_str());
-  if (rc != 0 && report_failure) {
-    MESSAGE("command failed (" << rc << "): " << command);
-  }
-  return rc == 0;
+  return PrivateNetns::sh(command, report_failure);
 }
 
 bool run_all(const std::vector<std::string>& commands) {
