@@ -177,7 +177,12 @@ void Reassembler::expire(base::Nanos now, std::vector<Expired>& out) {
       if (f) {
         std::memcpy(f->data, d.buf.data + start, quote);
         std::uint8_t* fip = f->data + d.l3_off;
-        net::store_be16(fip + kIpTotLen, static_cast<std::uint16_t>(quote - d.l3_off));
+        // The quote is a short frame of its own: its total length says so, and its header
+        // checksum follows, so the quoted header stays valid for whoever reads the ICMP error.
+        const std::uint16_t old_len = net::load_be16(fip + kIpTotLen);
+        const auto new_len = static_cast<std::uint16_t>(quote - d.l3_off);
+        net::store_be16(fip + kIpTotLen, new_len);
+        net::csum_replace16(fip + kIpCsum, old_len, new_len);
         e.first = *f;
       }
     }

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "frag/reassembler.h"
+#include "net/checksum.h"
 #include "unit/frag/frag_support.h"
 
 using namespace uvs;
@@ -31,9 +32,9 @@ TEST_CASE("reassembler: an incomplete set expires after 30 s, quoting its first 
   CHECK(h.r.in_progress() == 0);
   const io::Frame& q = expired[0].first;
   REQUIRE(q.len == 14 + 20 + 8);
-  // Ethernet and IPv4 header of the first fragment (total length now what is quoted, header
-  // checksum not looked at: the frame is only parsed to be quoted), then the first 8 bytes of its
-  // payload: the UDP header.
+  // Ethernet and IPv4 header of the first fragment (total length now what is quoted, with the
+  // header checksum following it), then the first 8 bytes of its payload: the UDP header.
+  CHECK(net::csum_ok(q.data + 14, 20));
   wire::Bytes expect(first.begin(), first.begin() + 14 + 20 + 8);
   wire::Bytes got(q.data, q.data + q.len);
   wire::put16(&expect[14 + 2], 28);
