@@ -119,13 +119,42 @@ DecapResult decap_gue(std::span<const std::uint8_t> udp_payload) {
     return drop(DecapReason::kGueControl);
   }
   const unsigned hlen_words = first & 0x1fu;
-  if (hlen_words != 0 || net::load_be16(udp_payload.data() + 2) != 0) {
+  const std::uint16_t flags = net::load_be16(udp_payload.data() + 2);
+  const bool plain = hlen_words == 0 && flags == 0;
+  const bool remcsum = hlen_words == 2 && flags == kGueFlagPriv &&
+                       udp_payload.size() >= kGueRemcsumHdrLen &&
+                       net::load_be32(udp_payload.data() + 4) == kGuePflagRemcsum;
+  if (!plain && !remcsum) {
     return drop(DecapReason::kGueOptions);
   }
   if (udp_payload[1] != packet::kProtoIpip) {
     return drop(DecapReason::kGueNotIpv4);
   }
-  return check_inner_ipv4(udp_payload.subspan(kGueHdrLen));
+  if (plain) {
+    return check_inner_ipv4(udp_payload.subspan(kGueHdrLen));
+  }
+  DecapResult r = check_inner_ipv4(udp_payload.subspan(kGueRemcsumHdrLen));
+  if (!r.ok()) {
+    return r;
+  }
+  // The checksum must start after the inner IP header and its 16-bit field lie inside the
+  // packet, after the start (gue_remcsum() checks the same bounds before remcsum_adjust()).
+  const std::uint16_t start = net::load_be16(udp_payload.data() + 8);
+  const std::uint16_t field = net::load_be16(udp_payload.data() + 10);
+  const std::size_t inner_hlen = (r.inner[kIpVerIhl] & 0x0fu) * 4u;
+  if (start < inner_hlen || field < start || std::size_t{field} + 2 > r.inner.size()) {
+    return drop(DecapReason::kGueBadRemcsum);
+  }
+  r.remcsum_start = start;
+  r.remcsum_field = field;
+  return r;
+}
+
+void complete_remote_checksum(std::span<std::uint8_t> inner,
+                              std::uint16_t start,
+                              std::uint16_t field) {
+  const std::uint32_t sum = net::csum_add_bytes(0, inner.data() + start, inner.size() - start);
+  net::store_be16(inner.data() + field, net::csum_finish(sum));
 }
 
 }  // namespace uvs::rs

@@ -17,9 +17,14 @@
 //                 says receivers must.
 //   decap_gue():  the payload of a UDP datagram received on the GUE port (the kernel has
 //                 checked the UDP checksum when there is one). The GUE header must be exactly
-//                 what IPVS sends, `00 04 00 00`: version 0, C 0, hlen 0, protocol 4, flags 0
-//                 (§5.4, F5). Optional fields (remote checksum offload) are refused rather than
-//                 skipped, because an offloaded inner checksum would be delivered wrong.
+//                 what IPVS sends: `00 04 00 00` (version 0, C 0, hlen 0, protocol 4, flags 0;
+//                 §5.4, F5), or, with --tun-remcsum, `02 04 00 01` followed by the private flags
+//                 word 0x80000000 (REMCSUM) and the checksum's start and field offsets, both
+//                 from the inner IP header (ipvs_gue_encap()). Any other optional field is
+//                 refused rather than skipped: skipping one could deliver a wrong checksum.
+//                 With REMCSUM the inner checksum is still partial; the result says where it
+//                 is, and complete_remote_checksum() finishes it as the kernel's
+//                 remcsum_adjust() does.
 // Inner packet: version 4, IHL >= 5, header inside the packet, a right header checksum, and a
 // total length no larger than what the tunnel carried. Bytes after the inner total length are
 // trimmed, as ip_rcv() trims link-layer padding.
@@ -38,6 +43,11 @@ namespace uvs::rs {
 struct DecapResult {
   std::span<const std::uint8_t> inner;  // the inner IPv4 packet when reason == kNone
   DecapReason reason = DecapReason::kNone;
+  // GUE remote checksum offload: the inner checksum still to complete, summed from
+  // remcsum_start to the end of `inner` and stored at remcsum_field (offsets into `inner`);
+  // remcsum_field == 0 when there is nothing to complete.
+  std::uint16_t remcsum_start = 0;
+  std::uint16_t remcsum_field = 0;
 
   bool ok() const { return reason == DecapReason::kNone; }
 };
@@ -59,10 +69,20 @@ inline constexpr unsigned kGreChecksumLen = 8;
 // GUE (draft-ietf-intarea-gue): byte 0 = version(2) C(1) hlen(5), byte 1 = protocol,
 // bytes 2-3 = flags.
 inline constexpr unsigned kGueHdrLen = 4;
+inline constexpr std::uint16_t kGueFlagPriv = 0x0001;           // private flags word present
+inline constexpr std::uint32_t kGuePflagRemcsum = 0x80000000u;  // remote checksum offload
+inline constexpr unsigned kGueRemcsumHdrLen = 12;  // header + private flags + start/field
 
 DecapResult decap_ipip(std::span<const std::uint8_t> outer_packet);
 DecapResult decap_gre(std::span<const std::uint8_t> outer_packet);
 DecapResult decap_gue(std::span<const std::uint8_t> udp_payload);
+
+// Completes a checksum left partial by the sender (GUE REMCSUM): the one's complement of the sum
+// of inner[start, end), which includes the pseudo-header sum the field holds, written into the
+// field. `inner` is the mutable view of DecapResult::inner.
+void complete_remote_checksum(std::span<std::uint8_t> inner,
+                              std::uint16_t start,
+                              std::uint16_t field);
 
 // The inner-packet checks shared by all three (exposed for tests).
 DecapResult check_inner_ipv4(std::span<const std::uint8_t> carried);

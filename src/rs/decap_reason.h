@@ -18,33 +18,32 @@
 namespace uvs::rs {
 
 // X(enumerator, "stable_name", "what it means")
-#define UVS_DECAP_REASONS(X)                                                                     \
-  X(kNone, "none", "not dropped")                                                                \
-  X(kTooBig, "too_big", "packet larger than the receive buffer")                                 \
-  X(kOuterMalformed,                                                                             \
-    "outer_malformed",                                                                           \
-    "outer IPv4 header cut off, not version 4, or its lengths lie about the packet")             \
-  X(kOuterWrongProtocol, "outer_wrong_protocol", "outer protocol is not the socket's (4 or 47)") \
-  X(kGreTruncated, "gre_truncated", "GRE header cut off")                                        \
-  X(kGreBadVersion, "gre_bad_version", "GRE version is not 0 (e.g. PPTP's enhanced GRE)")        \
-  X(kGreUnsupportedFlags,                                                                        \
-    "gre_unsupported_flags",                                                                     \
-    "GRE routing, key, sequence or recursion bits set (IPVS sends none of them)")                \
-  X(kGreBadChecksum, "gre_bad_checksum", "GRE checksum present and wrong")                       \
-  X(kGreNotIpv4, "gre_not_ipv4", "GRE protocol type is not IPv4 (0x0800)")                       \
-  X(kGueTruncated, "gue_truncated", "UDP payload shorter than the 4-byte GUE header")            \
-  X(kGueBadVersion, "gue_bad_version", "GUE version is not 0")                                   \
-  X(kGueControl, "gue_control", "GUE control message (C bit set), not data")                     \
-  X(kGueOptions,                                                                                 \
-    "gue_options",                                                                               \
-    "GUE optional fields or flags (hlen or flags not 0, e.g. remote checksum offload)")          \
-  X(kGueNotIpv4, "gue_not_ipv4", "GUE protocol is not IPv4 (4)")                                 \
-  X(kInnerTruncated, "inner_truncated", "inner packet shorter than an IPv4 header")              \
-  X(kInnerNotIpv4, "inner_not_ipv4", "inner packet's version field is not 4")                    \
-  X(kInnerBadLength,                                                                             \
-    "inner_bad_length",                                                                          \
-    "inner header length below 20, or total length not what the tunnel carried")                 \
-  X(kInnerBadChecksum, "inner_bad_checksum", "inner IPv4 header checksum wrong")                 \
+#define UVS_DECAP_REASONS(X)                                                                       \
+  X(kNone, "none", "not dropped")                                                                  \
+  X(kTooBig, "too_big", "packet larger than the receive buffer")                                   \
+  X(kOuterMalformed,                                                                               \
+    "outer_malformed",                                                                             \
+    "outer IPv4 header cut off, not version 4, or its lengths lie about the packet")               \
+  X(kOuterWrongProtocol, "outer_wrong_protocol", "outer protocol is not the socket's (4 or 47)")   \
+  X(kGreTruncated, "gre_truncated", "GRE header cut off")                                          \
+  X(kGreBadVersion, "gre_bad_version", "GRE version is not 0 (e.g. PPTP's enhanced GRE)")          \
+  X(kGreUnsupportedFlags,                                                                          \
+    "gre_unsupported_flags",                                                                       \
+    "GRE routing, key, sequence or recursion bits set (IPVS sends none of them)")                  \
+  X(kGreBadChecksum, "gre_bad_checksum", "GRE checksum present and wrong")                         \
+  X(kGreNotIpv4, "gre_not_ipv4", "GRE protocol type is not IPv4 (0x0800)")                         \
+  X(kGueTruncated, "gue_truncated", "UDP payload shorter than the 4-byte GUE header")              \
+  X(kGueBadVersion, "gue_bad_version", "GUE version is not 0")                                     \
+  X(kGueControl, "gue_control", "GUE control message (C bit set), not data")                       \
+  X(kGueOptions, "gue_options", "GUE optional fields or flags other than remote checksum offload") \
+  X(kGueBadRemcsum, "gue_bad_remcsum", "GUE remote checksum offsets outside the inner packet")     \
+  X(kGueNotIpv4, "gue_not_ipv4", "GUE protocol is not IPv4 (4)")                                   \
+  X(kInnerTruncated, "inner_truncated", "inner packet shorter than an IPv4 header")                \
+  X(kInnerNotIpv4, "inner_not_ipv4", "inner packet's version field is not 4")                      \
+  X(kInnerBadLength,                                                                               \
+    "inner_bad_length",                                                                            \
+    "inner header length below 20, or total length not what the tunnel carried")                   \
+  X(kInnerBadChecksum, "inner_bad_checksum", "inner IPv4 header checksum wrong")                   \
   X(kTunWriteFailed, "tun_write_failed", "the TUN device refused the inner packet")
 
 #define UVS_DECAP_ENUM_ENTRY(e, name, doc) e,

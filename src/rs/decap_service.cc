@@ -179,7 +179,7 @@ base::Result<DecapService> DecapService::start(const DecapOptions& options) {
   return svc;
 }
 
-void DecapService::handle_packet(std::span<const std::uint8_t> packet, TunnelKind kind) {
+void DecapService::handle_packet(std::span<std::uint8_t> packet, TunnelKind kind) {
   DecapResult r;
   switch (kind) {
     case TunnelKind::kIpip:
@@ -195,6 +195,11 @@ void DecapService::handle_packet(std::span<const std::uint8_t> packet, TunnelKin
   if (!r.ok()) {
     counters_.count_drop(r.reason);
     return;
+  }
+  if (r.remcsum_field != 0) {
+    // r.inner views this very buffer; finish the checksum the director left partial.
+    const auto at = static_cast<std::size_t>(r.inner.data() - packet.data());
+    complete_remote_checksum(packet.subspan(at, r.inner.size()), r.remcsum_start, r.remcsum_field);
   }
   const int err = tun_.write_packet(r.inner);
   if (err != 0) {
@@ -232,7 +237,7 @@ bool DecapService::drain_socket(int fd, TunnelKind kind, base::Status& error) {
       counters_.count_drop(DecapReason::kTooBig);
       continue;
     }
-    handle_packet(std::span<const std::uint8_t>(buf_.data(), static_cast<std::size_t>(n)), kind);
+    handle_packet(std::span<std::uint8_t>(buf_.data(), static_cast<std::size_t>(n)), kind);
   }
   return true;
 }

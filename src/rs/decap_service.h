@@ -79,7 +79,7 @@ class DecapService {
   // Reads up to kBurst packets from `fd`; false with `error` set on an unexpected failure.
   bool drain_socket(int fd, TunnelKind kind, base::Status& error);
   // Decapsulates one received packet and writes the inner one to the device, or counts why not.
-  void handle_packet(std::span<const std::uint8_t> packet, TunnelKind kind);
+  void handle_packet(std::span<std::uint8_t> packet, TunnelKind kind);
 
   TunDevice tun_;
   UniqueFd ipip_;

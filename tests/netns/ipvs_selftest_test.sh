@@ -3,7 +3,10 @@
 # uvsd in place of ipvsadm: three namespaces, VIP 207.175.44.110:8080, 32 random bytes from the
 # client must arrive unchanged at the real server's listener, for DR, NAT and TUN, each on a fresh
 # setup. TUN uses `uvs-rs decap` because this kernel has no ipip module. Extra checks the upstream
-# script does not make: Conns = 1, and OutPkts > 0 for NAT, = 0 for DR/TUN.
+# script does not make: Conns = 1, and OutPkts > 0 for NAT, = 0 for DR/TUN; and a fourth mode,
+# TUN over GUE with remote checksum offload: the client's segments leave its veth with partial
+# checksums, uvsd adds the REMCSUM option and uvs-rs decap must complete each inner checksum, or
+# the real server's kernel drops the segments and the bytes never arrive.
 #
 #   ns0 client: br0 = veth01 + veth02, 10.0.0.2/24
 #   ns1 director: veth10 10.0.0.1/24, veth12 172.16.0.1/24 (uvsd)
@@ -37,14 +40,23 @@ setup() {  # MODE
       ip -n "$(ns rs)" link del veth20
       ip -n "$(ns rs)" route add default via 172.16.0.1
       ;;
-    dr | tun)
+    dr | tun | gue-remcsum)
       UVS_RS_STATE="$UVS_TMP/rs-$1.state" nsx rs "$UVS_RS" up --vip "$VIP" --iface veth21 >/dev/null
       ;;
   esac
-  if [[ $1 == tun ]]; then
-    bg rs "$UVS_TMP/decap-$1.log" "$UVS_RS" decap
-    wait_until 5 ip -n "$(ns rs)" link show uvs-decap0
-  fi
+  local forward=$1 tunnel=""
+  case $1 in
+    tun)
+      bg rs "$UVS_TMP/decap-$1.log" "$UVS_RS" decap
+      wait_until 5 ip -n "$(ns rs)" link show uvs-decap0
+      ;;
+    gue-remcsum)
+      bg rs "$UVS_TMP/decap-$1.log" "$UVS_RS" decap --gue-port 6080
+      wait_until 5 ip -n "$(ns rs)" link show uvs-decap0
+      forward=tun
+      tunnel=$'  tunnel = "gue"\n  tunnel_port = 6080\n  tunnel_csum = "remcsum"'
+      ;;
+  esac
   cat >"$UVS_TMP/$1.toml" <<TOML
 [daemon]
 interfaces = ["veth10", "veth12"]
@@ -54,7 +66,8 @@ address = "$VIP:$PORT"
 scheduler = "rr"
   [[service.real]]
   address = "172.16.0.2:$PORT"
-  forward = "$1"
+  forward = "$forward"
+$tunnel
 TOML
   start_uvsd "$UVS_TMP/$1.toml"
 }
@@ -87,7 +100,7 @@ run_mode() {
   teardown
 }
 
-for mode in dr nat tun; do
+for mode in dr nat tun gue-remcsum; do
   run_mode "$mode"
 done
 finish
