@@ -20,11 +20,18 @@ nat_topology
 # An HTTP server that, on SIGUSR1, stops accepting (its listening socket closes) but lets the
 # transfers in progress finish: "stopping the web server" without cutting what it is sending.
 cat >"$UVS_TMP/server.py" <<'PY'
-import http.server, os, signal, sys, threading
+import http.server, os, signal, sys, threading, time
 os.chdir(sys.argv[1])
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+    # Paced: 64 KiB every 0.1 s (big.bin takes about 9 s), so the download is still running
+    # when the checker notices the stop. curl --limit-rate alone let it finish early at times.
+    def copyfile(self, src, dst):
+        while chunk := src.read(65536):
+            dst.write(chunk)
+            dst.flush()
+            time.sleep(0.1)
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = False      # server_close() waits for the transfers in progress
 srv = Server(("0.0.0.0", 80), Quiet)
