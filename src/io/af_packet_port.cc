@@ -34,7 +34,7 @@ constexpr std::uint32_t tpacket_align(std::uint32_t x) {
 constexpr std::uint32_t kSllOffset = tpacket_align(sizeof(tpacket3_hdr));
 constexpr std::uint32_t kTpacket3HdrLen = kSllOffset + sizeof(sockaddr_ll);
 constexpr std::uint32_t kBlockHdrLen = (sizeof(tpacket_block_desc) + 7) & ~7u;  // BLK_HDR_LEN
-constexpr std::uint32_t kVnetLen = 10;                                          // virtio_net_hdr
+constexpr std::uint32_t kVnetLen = kVnetHdrLen;                                 // virtio_net_hdr
 // Reserve so that, after a 4-byte VLAN tag is restored, kMinHeadroom bytes remain: the kernel
 // puts at least reserve + vnet (10) bytes between the sockaddr_ll and tp_mac.
 constexpr std::uint32_t kReserve = AfPacketPort::kMinHeadroom;
@@ -233,12 +233,7 @@ bool AfPacketPort::take_frame(std::uint8_t* hdr, std::uint8_t* limit, base::Nano
   f.buf = kRingBuffer;
   f.port = id_;
   f.ts = now;
-  f.off.flags = vnet.flags;
-  f.off.gso_type = vnet.gso_type;
-  f.off.hdr_len = vnet.hdr_len;
-  f.off.gso_size = vnet.gso_size;
-  f.off.csum_start = vnet.csum_start;
-  f.off.csum_offset = vnet.csum_offset;
+  f.off = to_offload(vnet);
   // The vnet header already says NEEDS_CSUM for a CHECKSUM_PARTIAL skb; the ring status is the
   // kernel's own statement of the same fact, so honour either.
   if (h->tp_status & TP_STATUS_CSUMNOTREADY) {
@@ -322,14 +317,7 @@ std::uint32_t AfPacketPort::tx_burst(const Frame* const* frames, std::uint32_t n
     const std::uint32_t chunk = n - base < kTxBatch ? n - base : kTxBatch;
     for (std::uint32_t i = 0; i < chunk; ++i) {
       const Frame& f = *frames[base + i];
-      VnetHdr& v = tx_vnet_[i];
-      // DATA_VALID is a receive-side statement; on transmit only NEEDS_CSUM has a meaning.
-      v.flags = f.off.flags & Offload::kNeedsCsum;
-      v.gso_type = f.off.gso_type;
-      v.hdr_len = f.off.hdr_len;
-      v.gso_size = f.off.gso_size;
-      v.csum_start = f.off.csum_start;
-      v.csum_offset = f.off.csum_offset;
+      tx_vnet_[i] = to_vnet_hdr(f.off);
       tx_iov_[2 * i + 1].iov_base = f.data;
       tx_iov_[2 * i + 1].iov_len = f.len;
     }

@@ -48,6 +48,7 @@
 #include "base/relaxed.h"
 #include "base/result.h"
 #include "io/packet_port.h"
+#include "io/vnet_hdr.h"
 
 namespace uvs::io {
 
@@ -99,16 +100,6 @@ class AfPacketPort final : public PacketPort {
   const AfPacketCounters& counters() const { return counters_; }
 
  private:
-  struct VnetHdr {  // struct virtio_net_hdr, host order (legacy virtio is native-endian)
-    std::uint8_t flags;
-    std::uint8_t gso_type;
-    std::uint16_t hdr_len;
-    std::uint16_t gso_size;
-    std::uint16_t csum_start;
-    std::uint16_t csum_offset;
-  };
-  static_assert(sizeof(VnetHdr) == 10);
-
   AfPacketPort(int fd, PortInfo info, const AfPacketOptions& opts, std::uint8_t* ring);
   std::uint8_t* block(std::uint32_t i) const {
     return ring_ + static_cast<std::size_t>(i) * block_size_;
