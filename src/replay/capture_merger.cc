@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "replay/vnet_annotation.h"
+
 namespace uvs::replay {
 
 namespace {
@@ -29,7 +31,12 @@ base::Result<CaptureMerger> CaptureMerger::open(std::span<const ReplayInput> inp
               "on the interface itself, not on \"any\")",
           in.path);
     }
-    opened.push_back(Input{std::move(*r), std::nullopt, 0, 0, 0});
+    auto c = PcapngCommentReader::open(in.path);
+    if (!c) {
+      return c.error();
+    }
+    Input input{std::move(*r), std::move(*c), std::nullopt, {}, 0, 0, 0};
+    opened.push_back(std::move(input));
   }
   for (Input& in : opened) {
     if (auto st = advance(in); !st) {
@@ -69,6 +76,48 @@ base::Status CaptureMerger::advance(Input& in) {
                             in.reader.path());
   }
   in.last_ts = rec.ts;
+  return read_annotation(in);
+}
+
+base::Status CaptureMerger::read_annotation(Input& in) {
+  in.ahead_off = io::Offload{};
+  if (!in.comments) {
+    return {};
+  }
+  const io::PcapRecord& rec = *in.ahead;
+  const auto where_rec = [&] { return "record " + std::to_string(in.ahead_number) + ": "; };
+  auto block = in.comments->next();
+  if (!block) {
+    base::Error e = block.error();
+    e.message = where_rec() + e.message;
+    return e;
+  }
+  // The two readers walk the same file independently; a length mismatch means they disagree on
+  // which block is which, and the annotation would land on the wrong frame.
+  if (block->caplen && *block->caplen != rec.bytes.size()) {
+    return base::make_error(base::ErrorCode::kInvalidArgument,
+                            where_rec() + "the pcapng block read for its comments holds " +
+                                std::to_string(*block->caplen) + " bytes, libpcap read " +
+                                std::to_string(rec.bytes.size()),
+                            in.reader.path());
+  }
+  bool annotated = false;
+  for (const std::string_view c : block->comments) {
+    auto v = parse_vnet_annotation(c, static_cast<std::uint32_t>(rec.bytes.size()));
+    if (!v) {
+      return base::make_error(v.error().code, where_rec() + v.error().message, in.reader.path());
+    }
+    if (!*v) {
+      continue;
+    }
+    if (annotated) {
+      return base::make_error(base::ErrorCode::kInvalidArgument,
+                              where_rec() + "more than one uvs-vnet annotation",
+                              in.reader.path());
+    }
+    annotated = true;
+    in.ahead_off = io::to_offload(**v);
+  }
   return {};
 }
 
@@ -95,7 +144,7 @@ base::Result<std::optional<MergedFrame>> CaptureMerger::next() {
   if (best == nullptr) {
     return std::optional<MergedFrame>();
   }
-  MergedFrame out{best_index, best->ahead_number, std::move(*best->ahead)};
+  MergedFrame out{best_index, best->ahead_number, std::move(*best->ahead), best->ahead_off};
   ++best->returned;
   if (auto st = advance(*best); !st) {
     return st.error();

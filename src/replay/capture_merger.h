@@ -6,6 +6,11 @@
 // is stable and the same inputs always give the same sequence. Reading is streaming: one record
 // per input is held ahead, whatever the size of the captures.
 //
+// A pcapng input may give a frame its vnet header (GSO super-packet, partial checksum) in a
+// `uvs-vnet` packet comment (vnet_annotation.h, read by pcapng_comment_reader.h); the frame then
+// comes with `off` set as the AF_PACKET port would set it. Other frames, and every frame of a
+// classic pcap file, come with an empty `off`, as before.
+//
 // Refused, with the file and the record number (1-based, as Wireshark numbers frames):
 //   - a file that cannot be opened or is not a capture (open());
 //   - a link type other than Ethernet (DLT_EN10MB) (open());
@@ -14,7 +19,9 @@
 //     never happened (fix: `reordercap` if the capture really is just out of order);
 //   - a record cut by the capture's snap length (fewer bytes captured than were on the wire):
 //     replaying a cut frame would not be what arrived (fix: capture with `-s 0`);
-//   - a damaged record (what libpcap reports).
+//   - a damaged record (what libpcap reports) or pcapng block (pcapng_comment_reader.h);
+//   - a malformed uvs-vnet annotation, or more than one on a frame (the message names the
+//     field).
 // Error codes: those of io::PcapReader (kNotFound, kInvalidArgument, kSystem), and
 // kInvalidArgument for the rules above; where = the file.
 // Owned by: the replay driver's thread.
@@ -26,7 +33,9 @@
 #include <vector>
 
 #include "base/result.h"
+#include "io/frame.h"
 #include "io/pcap_file.h"
+#include "replay/pcapng_comment_reader.h"
 #include "replay/replay_args.h"
 
 namespace uvs::replay {
@@ -35,6 +44,7 @@ struct MergedFrame {
   std::size_t input = 0;     // index into the inputs given to open()
   std::uint64_t record = 0;  // 1-based record number in that input's file
   io::PcapRecord rec;
+  io::Offload off;  // from the frame's uvs-vnet annotation; empty without one
 };
 
 class CaptureMerger {
@@ -54,14 +64,18 @@ class CaptureMerger {
  private:
   struct Input {
     io::PcapReader reader;
-    std::optional<io::PcapRecord> ahead;  // the next record of this input, if any
+    std::optional<PcapngCommentReader> comments;  // pcapng inputs only
+    std::optional<io::PcapRecord> ahead;          // the next record of this input, if any
+    io::Offload ahead_off;
     std::uint64_t ahead_number = 0;
     std::uint64_t returned = 0;
     base::Nanos last_ts = 0;
   };
   explicit CaptureMerger(std::vector<Input> inputs) : inputs_(std::move(inputs)) {}
-  // Reads input i's next record into `ahead`, checking order and completeness.
+  // Reads input i's next record into `ahead`, checking order and completeness, and its
+  // annotation into `ahead_off`.
   static base::Status advance(Input& in);
+  static base::Status read_annotation(Input& in);
 
   std::vector<Input> inputs_;
 };

@@ -13,9 +13,12 @@ const char* const kReplayUsage =
     "  uvsd replay --config FILE --in IFACE=IN.pcap [--in IFACE=IN.pcap ...] --out-dir DIR\n"
     "              [--trace FILE]\n"
     "                          run the pipeline offline on captured traffic: each --in is what\n"
-    "                          arrived on one interface of [replay] (pcap or pcapng); writes\n"
-    "                          DIR/IFACE.pcap for every interface served, stamped with capture\n"
-    "                          time, and with --trace one JSON line per frame (- = stdout)\n";
+    "                          arrived on one interface of [replay] (pcap or pcapng; a pcapng\n"
+    "                          packet comment \"uvs-vnet gso=... needs_csum ...\" gives a frame\n"
+    "                          its vnet header); writes DIR/IFACE.pcap (wire frames: GSO\n"
+    "                          segmented, checksums completed) for every interface served,\n"
+    "                          stamped with capture time, and with --trace one JSON line per\n"
+    "                          frame (- = stdout)\n";
 
 int replay_main(std::span<const std::string> args) {
   auto parsed = parse_replay_args(args);

@@ -15,7 +15,7 @@ ReplayPort::ReplayPort(io::PortInfo info, io::PcapWriter out) : out_(std::move(o
   storage_.resize(io::FramePool::kHeadroom + 2048 + kTailroom);
 }
 
-void ReplayPort::load(std::span<const std::uint8_t> bytes, base::Nanos ts) {
+void ReplayPort::load(std::span<const std::uint8_t> bytes, base::Nanos ts, const io::Offload& off) {
   const std::size_t need = io::FramePool::kHeadroom + bytes.size() + kTailroom;
   if (storage_.size() < need) {
     storage_.resize(need);
@@ -26,6 +26,7 @@ void ReplayPort::load(std::span<const std::uint8_t> bytes, base::Nanos ts) {
   std::memset(storage_.data() + io::FramePool::kHeadroom + bytes.size(), 0, kTailroom);
   len_ = static_cast<std::uint32_t>(bytes.size());
   ts_ = ts;
+  off_ = off;
   loaded_ = true;
 }
 
@@ -43,6 +44,7 @@ std::uint32_t ReplayPort::rx_burst(io::Frame* out, std::uint32_t max) {
   f.buf = io::kRingBuffer;
   f.port = id_;
   f.ts = ts_;
+  f.off = off_;
   return 1;
 }
 

@@ -8,8 +8,12 @@
 // `ts` — the pipeline's clock when it queued the frame, i.e. capture time — which is what makes
 // the outputs byte-identical from run to run.
 //
+// A loaded frame may carry vnet metadata (`off`, from a uvs-vnet annotation of the input, see
+// vnet_annotation.h): rx_burst() hands it out with that Frame::off, as the AF_PACKET port would.
 // info().offload is false, like a libpcap port: the pipeline completes partial checksums and
-// segments GSO frames before tx_burst(), so the output holds wire frames.
+// segments GSO super-packets (xmit/gso.h: gso_size segments, IP total length/ID/checksum and
+// TCP sequence/flags/checksum or UDP length/checksum per segment) before tx_burst(), so the
+// output holds the wire frames the kernel would have emitted, as tcpdump on the peer sees them.
 // Errors: the first failed write is kept (status()) and tx_burst() then accepts nothing more;
 // the pipeline counts the refused frames as tx_error, and the driver stops with the error.
 // Owned by: the replay driver's thread.
@@ -31,7 +35,7 @@ class ReplayPort final : public io::PacketPort {
   ReplayPort(io::PortInfo info, io::PcapWriter out);
 
   // The frame the next rx_burst() returns (copied; the previous one must have been released).
-  void load(std::span<const std::uint8_t> bytes, base::Nanos ts);
+  void load(std::span<const std::uint8_t> bytes, base::Nanos ts, const io::Offload& off = {});
 
   std::uint32_t rx_burst(io::Frame* out, std::uint32_t max) override;
   void release_rx() override {}
@@ -53,6 +57,7 @@ class ReplayPort final : public io::PacketPort {
   std::vector<std::uint8_t> storage_;  // headroom + frame + tailroom, grown to the largest frame
   std::uint32_t len_ = 0;
   base::Nanos ts_ = 0;
+  io::Offload off_;
   bool loaded_ = false;
   base::Status status_;
   std::uint64_t frames_written_ = 0;

@@ -274,7 +274,7 @@ base::Status Replayer::process(MergedFrame& m) {
   clock_.set(ts);
   const std::size_t port = port_of_input_[m.input];
   ReplayPort& rp = *ports_[port];
-  rp.load(m.rec.bytes, ts);
+  rp.load(m.rec.bytes, ts, m.off);
   ++summary_.frames_in[port];
   summary_.bytes_in += m.rec.bytes.size();
   if (trace_buffer_) {

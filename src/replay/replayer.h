@@ -6,6 +6,15 @@
 // capture-time instant it was sent (an interface that sent nothing gets a valid empty capture);
 // the decision trace (dataplane/trace_record.h), one JSON line per input frame; a summary.
 //
+// GSO: an input frame of a pcapng capture may carry its virtio_net_hdr as a `uvs-vnet` packet
+// comment (vnet_annotation.h: gso type and size, hdr_len, needs_csum with csum_start/offset,
+// data_valid); it enters the pipeline with Frame::off set as the AF_PACKET port sets it from a
+// real vnet header. A malformed annotation stops the replay with the file, the record and the
+// field. The outputs stay classic pcap of wire frames: the replay ports have no offload, so a
+// super-packet uvsd sends is written as the segments the kernel would emit for it (gso_size
+// each, IP length/ID/checksum and TCP sequence/flags/checksum per segment) and partial
+// checksums are completed — what tcpdump on the peer would see.
+//
 // Same code as live, no special cases: the configuration goes through config::initial_changes
 // and control::apply_changes into control::ControlPlane (the one mutation funnel) and reaches the
 // dataplane::Pipeline through control::DirectWorkerLink; routes come from route::RouteTable built

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "replay_test_util.h"
+#include "support/pcapng_writer.h"
 
 using uvs::replay::CaptureMerger;
 using uvs::replay::MergedFrame;
@@ -141,4 +142,77 @@ TEST_CASE("capture merger: unreadable files and other link types are refused") {
         dir.file("raw.pcap") +
             ": link type 113 is not Ethernet (1): uvsd replays Ethernet frames only (capture on "
             "the interface itself, not on \"any\")");
+}
+
+TEST_CASE("capture merger: uvs-vnet annotations of a pcapng input become the frame's offload") {
+  TempDir dir;
+  uvs::test::PcapngWriter w;
+  w.add(kT0 + 1,
+        frame(1, 200),
+        {"made by a test",
+         "uvs-vnet gso=tcpv4 gso_size=100 hdr_len=54 needs_csum csum_start=34 csum_offset=16"});
+  w.add(kT0 + 2, frame(2), {"not an annotation"});
+  w.add(kT0 + 3, frame(3), {"uvs-vnet data_valid"});
+  REQUIRE(w.write(dir.file("a.pcapng")));
+  write_pcap(dir.file("b.pcap"), {{kT0, frame(4)}});
+  const std::vector<ReplayInput> ins = {{"eth0", dir.file("a.pcapng")},
+                                        {"eth1", dir.file("b.pcap")}};
+  auto m = CaptureMerger::open(ins);
+  REQUIRE(m.ok());
+  std::vector<uvs::io::Offload> offs;
+  for (;;) {
+    auto r = m->next();
+    REQUIRE(r.ok());
+    if (!*r) {
+      break;
+    }
+    offs.push_back((*r)->off);
+  }
+  REQUIRE(offs.size() == 4);
+  CHECK(offs[0].gso_type == 0);  // the classic pcap frame
+  CHECK(offs[0].flags == 0);
+  CHECK(offs[1].gso_type == uvs::io::Offload::kGsoTcpv4);
+  CHECK(offs[1].gso_size == 100);
+  CHECK(offs[1].hdr_len == 54);
+  CHECK(offs[1].needs_csum());
+  CHECK(offs[1].csum_start == 34);
+  CHECK(offs[1].csum_offset == 16);
+  CHECK(offs[2].flags == 0);
+  CHECK(offs[2].gso_type == 0);
+  CHECK(offs[3].flags == uvs::io::Offload::kDataValid);
+}
+
+TEST_CASE("capture merger: a malformed annotation is refused with the file, record and field") {
+  TempDir dir;
+  const std::string path = dir.file("a.pcapng");
+  SUBCASE("bad field") {
+    uvs::test::PcapngWriter w;
+    w.add(kT0 + 1, frame(1), {"uvs-vnet gso=tcpv4"});
+    w.add(kT0 + 2, frame(2), {"uvs-vnet gso=tcpv4 gso_size=0"});
+    REQUIRE(w.write(path));
+    auto m = CaptureMerger::open(std::vector<ReplayInput>{{"eth0", path}});
+    REQUIRE(!m.ok());  // the first record is read ahead by open()
+    CHECK(m.error().where == path);
+    CHECK(m.error().message.rfind("record 1: uvs-vnet annotation: gso=tcpv4: ", 0) == 0);
+  }
+  SUBCASE("bad field on a later record, beyond the frame") {
+    uvs::test::PcapngWriter w;
+    w.add(kT0 + 1, frame(1));
+    w.add(kT0 + 2, frame(2), {"uvs-vnet hdr_len=61"});
+    REQUIRE(w.write(path));
+    auto m = CaptureMerger::open(std::vector<ReplayInput>{{"eth0", path}});
+    REQUIRE(m.ok());
+    auto r = m->next();
+    REQUIRE(!r.ok());
+    CHECK(r.error().to_string() ==
+          path + ": record 2: uvs-vnet annotation: hdr_len=61: beyond the frame (60 bytes)");
+  }
+  SUBCASE("two annotations") {
+    uvs::test::PcapngWriter w;
+    w.add(kT0 + 1, frame(1), {"uvs-vnet", "uvs-vnet data_valid"});
+    REQUIRE(w.write(path));
+    auto m = CaptureMerger::open(std::vector<ReplayInput>{{"eth0", path}});
+    REQUIRE(!m.ok());
+    CHECK(m.error().to_string() == path + ": record 1: more than one uvs-vnet annotation");
+  }
 }
