@@ -29,6 +29,7 @@ GENERATED=(
   "nat-tcp-rr nat-tcp"
   "nat-udp-expiry nat-udp"
   "nat-link-malformed link-malformed"
+  "nat-gso nat-gso"
 )
 
 failed=0

@@ -28,7 +28,17 @@
 //            a 10-byte frame (eth_truncated) and a frame whose 802.1Q tag is cut after its TCI
 //            (vlan_truncated), between the ARP for the VIP and a UDP query to 10.0.1.100:53
 //            (rr: rs2) and its answer, which go through as if nothing had happened.
+//   nat-gso  a TCP connection to 10.0.1.100:80 (rr: rs2) whose data comes as the director's
+//            AF_PACKET socket would see it from peers with offloads on: the client's request is
+//            a 4000-byte GSO super-packet (gso=tcpv4 gso_size=1448, partial checksum), then a
+//            small segment with a partial checksum only; rs2's answer is a 3000-byte
+//            super-packet with PSH (gso_size=1448) and its FIN a wire segment. The director's
+//            outputs hold the wire segments (1448+1448+1104, then 1448+1448+104 with PSH on the
+//            last), checksums complete.
 // Frames are built with libtins (checksums filled in); timestamps start at 1700000000 s.
+// A scenario whose frames carry vnet headers writes pcapng inputs (still named in-IFACE.pcap;
+// readers tell the format by its magic) with a `uvs-vnet` comment on each such frame
+// (src/replay/vnet_annotation.h); the others write classic pcap, as before.
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -38,6 +48,10 @@
 #include <tins/tins.h>
 
 #include "io/pcap_file.h"
+#include "net/byte_order.h"
+#include "net/checksum.h"
+#include "replay/vnet_annotation.h"
+#include "support/pcapng_writer.h"
 
 namespace {
 
@@ -61,12 +75,14 @@ struct Captured {
   std::string iface;
   std::int64_t ts;
   Bytes bytes;
+  std::string comment;  // a uvs-vnet annotation, or empty
 };
 
 class Script {
  public:
-  void add(const std::string& iface, std::int64_t ts, Bytes b) {
-    frames_.push_back(Captured{iface, ts, std::move(b)});
+  void add(const std::string& iface, std::int64_t ts, Bytes b, std::string comment = "") {
+    pcapng_ = pcapng_ || !comment.empty();
+    frames_.push_back(Captured{iface, ts, std::move(b), std::move(comment)});
   }
   // Writes DIR/in-IFACE.pcap for every interface, frames in timestamp order (stable).
   bool write(const std::string& dir) const {
@@ -81,6 +97,20 @@ class Script {
         return a->ts < b->ts;
       });
       const std::string path = dir + "/in-" + iface + ".pcap";
+      if (pcapng_) {
+        uvs::test::PcapngWriter ng;
+        for (const Captured* c : list) {
+          ng.add(c->ts,
+                 c->bytes,
+                 c->comment.empty() ? std::vector<std::string>{}
+                                    : std::vector<std::string>{c->comment});
+        }
+        if (!ng.write(path)) {
+          std::fprintf(stderr, "replay_traffic: %s: cannot write\n", path.c_str());
+          return false;
+        }
+        continue;
+      }
       auto w = uvs::io::PcapWriter::create(path);
       if (!w) {
         std::fprintf(stderr, "replay_traffic: %s\n", w.error().to_string().c_str());
@@ -102,6 +132,7 @@ class Script {
 
  private:
   std::vector<Captured> frames_;
+  bool pcapng_ = false;  // some frame carries a vnet annotation
 };
 
 // Ethernet frames shorter than 60 bytes are padded on the wire; captures show the padding.
@@ -337,11 +368,145 @@ void link_malformed(Script& s) {
   s.add("eth1", t, udp(kRs2.mac, kEth1.mac, kRs2.ip, 53, kClient.ip, 50001, "answer from rs2"));
 }
 
+// What a sender with TX checksum offload puts in a frame: the TCP checksum field holds the folded
+// pseudo-header sum over the whole L4 length (not complemented), for the receiver's vnet header
+// to say NEEDS_CSUM at csum_start 34, csum_offset 16. Returns the annotation for the frame;
+// `gso_size` 0 means a partial checksum without GSO.
+std::string make_partial(Bytes& b, std::uint16_t gso_size) {
+  constexpr std::uint32_t kL3 = 14, kL4 = 34;
+  const std::uint16_t l4_len =
+      static_cast<std::uint16_t>(uvs::net::load_be16(b.data() + kL3 + 2) - (kL4 - kL3));
+  const std::uint32_t sum =
+      uvs::net::pseudo_header_sum_v4(b.data() + kL3 + 12, b.data() + kL3 + 16, 6, l4_len);
+  uvs::net::store_be16(b.data() + kL4 + 16, uvs::net::csum_fold(sum));
+  uvs::io::VnetHdr v;
+  v.flags = uvs::io::Offload::kNeedsCsum;
+  v.csum_start = kL4;
+  v.csum_offset = 16;
+  v.hdr_len = static_cast<std::uint16_t>(kL4 + (b[kL4 + 12] >> 4) * 4);
+  if (gso_size != 0) {
+    v.gso_type = uvs::io::Offload::kGsoTcpv4;
+    v.gso_size = gso_size;
+  }
+  return uvs::replay::format_vnet_annotation(v);
+}
+
+void nat_gso(Script& s) {
+  std::int64_t t = kBase;
+  s.add("eth0", t, arp_request(kClient, kVip));
+  // client:40001 -> VIP:80, scheduled to rs2 (rr: newest real first).
+  const std::uint32_t c_isn = 1000, s_isn = 5000;
+  t += 1 * kMs;
+  s.add(
+      "eth0", t, tcp(kClient.mac, kEth0.mac, kClient.ip, 40001, kVip, 80, kSyn, c_isn, 0, "", 61));
+  s.add("eth1", t + 200 * kUs, arp_reply(kRs2, kEth1));
+  t += 500 * kUs;
+  s.add("eth1",
+        t,
+        tcp(kRs2.mac, kEth1.mac, kRs2.ip, 80, kClient.ip, 40001, kSyn | kAck, s_isn, c_isn + 1));
+  t += 400 * kUs;
+  s.add(
+      "eth0",
+      t,
+      tcp(kClient.mac, kEth0.mac, kClient.ip, 40001, kVip, 80, kAck, c_isn + 1, s_isn + 1, "", 62));
+  // The request: 4000 bytes in one super-packet, cut into 1448 + 1448 + 1104 on the way out.
+  std::string request(4000, 'q');
+  for (std::size_t i = 0; i < request.size(); ++i) {
+    request[i] = static_cast<char>('a' + i % 26);
+  }
+  t += 100 * kUs;
+  Bytes big = tcp(
+      kClient.mac, kEth0.mac, kClient.ip, 40001, kVip, 80, kAck, c_isn + 1, s_isn + 1, request, 63);
+  std::string note = make_partial(big, 1448);
+  s.add("eth0", t, std::move(big), note);
+  // Then 100 bytes with PSH: one segment, partial checksum only.
+  const std::string tail(100, 'z');
+  t += 50 * kUs;
+  Bytes small = tcp(kClient.mac,
+                    kEth0.mac,
+                    kClient.ip,
+                    40001,
+                    kVip,
+                    80,
+                    kPsh | kAck,
+                    static_cast<std::uint32_t>(c_isn + 1 + request.size()),
+                    s_isn + 1,
+                    tail,
+                    66);
+  note = make_partial(small, 0);
+  s.add("eth0", t, std::move(small), note);
+  const auto c_next = static_cast<std::uint32_t>(c_isn + 1 + request.size() + tail.size());
+  // rs2 answers with 3000 bytes and PSH in one super-packet (PSH stays on the last segment).
+  std::string response(3000, 'r');
+  for (std::size_t i = 0; i < response.size(); ++i) {
+    response[i] = static_cast<char>('A' + i % 26);
+  }
+  t += 600 * kUs;
+  Bytes reply = tcp(kRs2.mac,
+                    kEth1.mac,
+                    kRs2.ip,
+                    80,
+                    kClient.ip,
+                    40001,
+                    kPsh | kAck,
+                    s_isn + 1,
+                    c_next,
+                    response,
+                    71);
+  note = make_partial(reply, 1448);
+  s.add("eth1", t, std::move(reply), note);
+  const auto s_next = static_cast<std::uint32_t>(s_isn + 1 + response.size());
+  t += 50 * kUs;
+  s.add("eth1",
+        t,
+        tcp(kRs2.mac,
+            kEth1.mac,
+            kRs2.ip,
+            80,
+            kClient.ip,
+            40001,
+            kFin | kAck,
+            s_next,
+            c_next,
+            "",
+            74));  // the super-packet used IDs 71..73
+  t += 400 * kUs;
+  s.add("eth0",
+        t,
+        tcp(kClient.mac,
+            kEth0.mac,
+            kClient.ip,
+            40001,
+            kVip,
+            80,
+            kFin | kAck,
+            c_next,
+            s_next + 1,
+            "",
+            67));
+  t += 500 * kUs;
+  s.add("eth1",
+        t,
+        tcp(kRs2.mac,
+            kEth1.mac,
+            kRs2.ip,
+            80,
+            kClient.ip,
+            40001,
+            kAck,
+            s_next + 1,
+            c_next + 1,
+            "",
+            75));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::map<std::string, void (*)(Script&)> scenarios = {
-      {"nat-tcp", nat_tcp}, {"nat-udp", nat_udp}, {"link-malformed", link_malformed}};
+  const std::map<std::string, void (*)(Script&)> scenarios = {{"nat-tcp", nat_tcp},
+                                                              {"nat-udp", nat_udp},
+                                                              {"link-malformed", link_malformed},
+                                                              {"nat-gso", nat_gso}};
   if (argc == 2 && std::string(argv[1]) == "--list") {
     for (const auto& [name, fn] : scenarios) {
       std::puts(name.c_str());
