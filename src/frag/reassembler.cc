@@ -44,7 +44,13 @@ Reassembler::Result Reassembler::add(const io::Frame& f, const ParsedPacket& p, 
   const std::uint16_t id = net::load_be16(ip + kIpId);
   const std::uint32_t offset = (p.frag_field & kIpOffsetMask) * 8u;
   const bool more = (p.frag_field & kIpFlagMf) != 0;
-  const std::uint32_t len = p.ip_total_len - p.ip_hlen;
+  std::uint32_t len = p.ip_total_len - p.ip_hlen;
+  if (more) {
+    // A fragment other than the last carries whole 8-byte blocks; the extra bytes of a ragged
+    // one are ignored, as ip_frag_queue() trims them (and, like it, an empty result drops the
+    // set below).
+    len &= ~7u;
+  }
   const std::uint8_t* payload = ip + p.ip_hlen;
 
   Datagram* d = nullptr;
@@ -67,7 +73,7 @@ Reassembler::Result Reassembler::add(const io::Frame& f, const ParsedPacket& p, 
     r.reason = why;
     return r;
   };
-  if (offset + len > 65535 - kIpv4MinLen || (more && len % 8 != 0) || len == 0) {
+  if (offset + len > 65535 - kIpv4MinLen || len == 0) {
     return drop(DropReason::kFragmentBad);
   }
   if (d == nullptr) {

@@ -7,11 +7,13 @@
 // (Ethernet and IPv4 header of the first fragment, total length and checksum recomputed, no
 // fragment flags). A fragment wholly inside data already received, with the same end, is a
 // duplicate: dropped alone (fragment_duplicate), the datagram goes on (RFC 5722 erratum 3089, as
-// Linux does). Dropped, with the whole datagram, and counted:
+// Linux does). A fragment other than the last whose length is not a multiple of 8 is trimmed to
+// whole 8-byte blocks, as Linux's ip_frag_queue() does. Dropped, with the whole datagram, and
+// counted:
 //   - a fragment that otherwise overlaps what already arrived (RFC 5722's rule, which Linux
-//     applies to IPv4 since FragmentSmack), conflicting ends, an empty fragment, one other than
-//     the last whose length is not a multiple of 8, or a datagram whose first header and payload
-//     exceed 65535 bytes — fragment_bad;
+//     applies to IPv4 since FragmentSmack), conflicting ends, an empty fragment (also one that
+//     trimming leaves empty), or a datagram whose first header and payload exceed 65535 bytes —
+//     fragment_bad;
 //   - datagrams not complete within `timeout` (30 s, Linux's ipfrag_time) — fragment_bad; the
 //     caller may answer with ICMP time exceeded (fragment reassembly) when the first fragment
 //     had arrived;
