@@ -17,6 +17,7 @@
 #include "ipvsadm/command_parser.h"
 #include "ipvsadm/command_runner.h"
 #include "ipvsadm/control_protocol.h"
+#include "ipvsadm/trace_request.h"
 
 namespace {
 
@@ -29,7 +30,11 @@ constexpr const char* kUvsHelp =
     "                                  /run/uvs/uvsd.sock)\n"
     "  --counters                      print uvsd's frame counters (drops, passes, events)\n"
     "  --health                        print uvsd's health checkers: state, last result,\n"
-    "                                  last change, failure reason\n";
+    "                                  last change, failure reason\n"
+    "  --trace        FILE [N]         uvsd writes the decision trace of its next N frames\n"
+    "                                  (default [daemon] trace_packets, at most 1000000) to\n"
+    "                                  FILE, an absolute path it opens itself\n"
+    "  --trace-stop                    end the trace uvsd is writing\n";
 
 bool write_all(int fd, const std::string& s) {
   std::size_t off = 0;
@@ -126,6 +131,15 @@ int main(int argc, char** argv) {
 
   // uvs's own commands, answered by uvsd alone (not part of ipvsadm's grammar).
   if (args.size() == 1 && (args[0] == "--counters" || args[0] == "--health")) {
+    uvs::ipvsadm::ControlRequest req;
+    req.argv = args;
+    return talk(socket_path, req);
+  }
+  if (uvs::ipvsadm::is_trace_request(args)) {
+    if (auto t = uvs::ipvsadm::parse_trace_request(args); !t) {
+      std::fprintf(stderr, "uvsadm: %s\n", t.error().message.c_str());
+      return 2;
+    }
     uvs::ipvsadm::ControlRequest req;
     req.argv = args;
     return talk(socket_path, req);

@@ -4,8 +4,11 @@
 // bounded queue and a large configuration must not wait on a worker that is not there.
 #include "control/daemon.h"
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
+#include <new>
+#include <thread>
 #include <vector>
 
 #include <asio.hpp>
@@ -13,6 +16,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "config/config_diff.h"
+#include "config/config_limits.h"
 #include "config/config_loader.h"
 #include "control/apply_changes.h"
 #include "control/control_plane.h"
@@ -27,6 +31,7 @@
 #include "io/pcap_port.h"
 #include "ipvsadm/command_runner.h"
 #include "ipvsadm/listing.h"
+#include "ipvsadm/trace_request.h"
 #include "route/kernel_state.h"
 #include "route/netlink_monitor.h"
 #include "route/route_table.h"
@@ -39,6 +44,8 @@ namespace {
 
 constexpr std::uint32_t kMaxServices = 4096;
 constexpr std::uint32_t kMaxReals = 16384;
+static_assert(ipvsadm::kMaxTraceFrames == config::kMaxTracePackets,
+              "uvsadm --trace and [daemon] trace_packets share one bound");
 
 void say(const base::Error& e) {
   std::fprintf(stderr, "uvsd: %s\n", e.to_string().c_str());
@@ -75,7 +82,11 @@ class Daemon {
   void dump();
   ipvsadm::ControlResponse handle(const ipvsadm::ControlRequest& req);
   void every_second();
-  void drain_trace();
+  // Decision traces ([daemon] trace, uvsadm --trace): one at a time.
+  ipvsadm::ControlResponse handle_trace(const std::vector<std::string>& argv);
+  void drain_trace(bool worker_running = true);
+  void end_trace(const std::string& why, bool worker_running);
+  void free_retired_traces();
   void every_two_seconds();
   void report_vip_conflicts();
   void watch_netlink();
@@ -99,9 +110,16 @@ class Daemon {
   std::unique_ptr<dataplane::Worker> worker_;
   std::unique_ptr<LiveWorkerLink> link_;
   std::unique_ptr<ControlPlane> control_;
-  // [daemon] trace: the worker records into the buffer, this thread writes the file.
+  // [daemon] trace or uvsadm --trace: the worker records into the buffer, this thread writes
+  // the file. trace_ is set exactly while a trace runs. A buffer the worker may still hold waits
+  // in retired_traces_ until the worker has applied the request that took it away.
   std::unique_ptr<dataplane::TraceBuffer> trace_buffer_;
   std::unique_ptr<dataplane::TraceWriter> trace_;
+  struct RetiredTrace {
+    std::uint64_t ticket;
+    std::unique_ptr<dataplane::TraceBuffer> buffer;
+  };
+  std::vector<RetiredTrace> retired_traces_;
 
   asio::io_context io_;
   std::unique_ptr<ControlServer> server_;
@@ -184,6 +202,9 @@ ipvsadm::ControlResponse Daemon::handle(const ipvsadm::ControlRequest& req) {
   if (req.argv.size() == 1 && req.argv[0] == "--counters") {
     return {0, counters_text(pipeline_->counters(), loaded_.daemon.conn_max), ""};
   }
+  if (ipvsadm::is_trace_request(req.argv)) {
+    return handle_trace(req.argv);
+  }
   if (req.argv.size() == 1 && req.argv[0] == "--health") {
     return overlay_ ? ipvsadm::ControlResponse{0, overlay_->status_text(), ""}
                     : ipvsadm::ControlResponse{1, "", "uvsd runs without health checks\n"};
@@ -223,26 +244,108 @@ void Daemon::report_vip_conflicts() {
                  "--vip ...` on it");
 }
 
-// The ring holds every frame of the trace (trace_packets records, allocated at start), so the
-// worker never waits and never loses a line however slowly this drains. A write error ends the
-// trace (logged); the worker then only fills the ring up to its bound.
-void Daemon::drain_trace() {
+// The ring holds every frame of the trace (as many records as frames traced, allocated when the
+// trace starts), so the worker never waits and never loses a line however slowly this drains. A
+// write error ends the trace (logged). `worker_running` is false at shutdown, after the worker
+// stopped: nothing is posted to it then.
+void Daemon::drain_trace(bool worker_running) {
   if (!trace_) {
     return;
   }
   if (auto st = trace_->drain(*trace_buffer_); !st) {
     base::log_error("decision trace stopped: " + st.error().to_string());
     trace_.reset();
+    end_trace("", worker_running);
     return;
   }
   if (trace_buffer_->finished()) {
-    base::log_info("decision trace complete: " + std::to_string(trace_->lines()) + " frame(s) in " +
-                   trace_->path());
+    end_trace("decision trace complete: ", worker_running);
+  }
+}
+
+// Closes the file (logging `why` with the count unless empty) and takes the buffer away from the
+// worker: the pipeline's trace pointer goes back to null, so an idle trace costs nothing per
+// frame, and the buffer is freed once the worker has let go of it (free_retired_traces).
+void Daemon::end_trace(const std::string& why, bool worker_running) {
+  if (trace_) {
+    if (!why.empty()) {
+      base::log_info(why + std::to_string(trace_->lines()) + " frame(s) in " + trace_->path());
+    }
     if (auto st = trace_->close(); !st) {
       base::log_error(st.error().to_string());
     }
     trace_.reset();
   }
+  if (trace_buffer_ && worker_running) {
+    retired_traces_.push_back(RetiredTrace{worker_->post_trace(nullptr), std::move(trace_buffer_)});
+  }
+}
+
+void Daemon::free_retired_traces() {
+  const std::uint64_t applied = worker_->trace_applied();
+  std::erase_if(retired_traces_, [&](const RetiredTrace& t) { return t.ticket <= applied; });
+}
+
+// uvsadm --trace FILE [N] / --trace-stop. The new buffer reaches the worker through its request
+// queue (Worker::post_trace), applied between two batches on the worker's own thread, so the
+// data path keeps reading a plain pointer: no lock, no atomic, no allocation per frame.
+ipvsadm::ControlResponse Daemon::handle_trace(const std::vector<std::string>& argv) {
+  auto req = ipvsadm::parse_trace_request(argv);
+  if (!req) {
+    return {2, "", "uvsadm: " + req.error().message + "\n"};
+  }
+  if (req->kind == ipvsadm::TraceRequest::Kind::kStop) {
+    if (!trace_) {
+      return {1, "", "uvsadm: no decision trace is running\n"};
+    }
+    // Let the worker drop the buffer first (it serves requests within a few milliseconds), so
+    // every frame it recorded is in the file.
+    const std::uint64_t ticket = worker_->post_trace(nullptr);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (worker_->trace_applied() < ticket && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    const std::string path = trace_->path();
+    if (auto st = trace_->drain(*trace_buffer_); !st) {
+      base::log_error("decision trace stopped: " + st.error().to_string());
+      trace_.reset();
+    }
+    const std::uint64_t lines = trace_ ? trace_->lines() : 0;
+    end_trace("decision trace stopped (uvsadm --trace-stop): ", true);
+    return {
+        0, "trace stopped: " + std::to_string(lines) + " frame(s) written to " + path + "\n", ""};
+  }
+  if (trace_) {
+    return {
+        1,
+        "",
+        "uvsadm: a decision trace is already running: " + std::to_string(trace_buffer_->traced()) +
+            " of " + std::to_string(trace_buffer_->limit()) + " frame(s) to " + trace_->path() +
+            " (uvsadm --trace-stop ends it)\n"};
+  }
+  const std::uint32_t frames = req->frames != 0 ? req->frames : loaded_.daemon.trace_packets;
+  std::vector<std::string> names;
+  for (io::PacketPort* p : ports_) {
+    names.push_back(p->info().name);
+  }
+  auto t = dataplane::TraceWriter::open(req->path, std::move(names));
+  if (!t) {
+    return {1, "", "uvsadm: " + t.error().to_string() + "\n"};
+  }
+  std::unique_ptr<dataplane::TraceBuffer> buffer;
+  try {
+    buffer = std::make_unique<dataplane::TraceBuffer>(*pipeline_, *lb_, frames, frames);
+  } catch (const std::bad_alloc&) {
+    return {1, "", "uvsadm: not enough memory to trace " + std::to_string(frames) + " frames\n"};
+  }
+  trace_ = std::move(*t);
+  trace_buffer_ = std::move(buffer);
+  worker_->post_trace(trace_buffer_.get());
+  base::log_info("decision trace started (uvsadm --trace): the next " + std::to_string(frames) +
+                 " frame(s) to " + trace_->path());
+  return {0,
+          "tracing the next " + std::to_string(frames) + " frame(s) to " + trace_->path() + "\n",
+          ""};
 }
 
 void Daemon::every_second() {
@@ -255,6 +358,7 @@ void Daemon::every_second() {
     control_->collect_garbage(clock_.now());
     report_vip_conflicts();
     drain_trace();
+    free_retired_traces();
     every_second();
   });
 }
@@ -411,7 +515,7 @@ int Daemon::run() {
   server_->stop();
   worker_->stop();
   worker_->collect_retired();
-  drain_trace();
+  drain_trace(/*worker_running=*/false);
   return 0;
 }
 

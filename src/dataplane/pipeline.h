@@ -76,6 +76,8 @@ class Pipeline {
   // Gratuitous ARP for every VIP on every port (at start and when VIPs appear).
   void announce_vips(base::Nanos now);
 
+  // On the pipeline's thread only (the live worker does it when served Worker::post_trace), or
+  // before that thread starts: process() reads the pointer without synchronisation.
   void set_trace(TraceSink* sink) { trace_ = sink; }
 
   const Counters& counters() const { return counters_; }

@@ -65,6 +65,7 @@ class TraceBuffer final : public TraceSink {
     return limit_ != 0 && tail_.load(std::memory_order_relaxed) + dropped_.load() >= limit_;
   }
   std::uint32_t capacity() const { return mask_ + 1; }
+  std::uint64_t limit() const { return limit_; }
 
  private:
   const Pipeline& pipeline_;

@@ -70,6 +70,16 @@ void Worker::post_announce() {
   }
 }
 
+std::uint64_t Worker::post_trace(TraceSink* sink) {
+  Request r;
+  r.trace_ticket = ++trace_tickets_;
+  r.trace = sink;
+  while (!requests_.push(std::move(r))) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return trace_tickets_;
+}
+
 std::shared_ptr<DumpJob> Worker::dump_connections(base::Nanos timeout) {
   auto job = std::make_shared<DumpJob>();
   Request r;
@@ -108,6 +118,10 @@ void Worker::serve_requests(base::Nanos now) {
     }
     if (r->announce) {
       pipeline_.announce_vips(now);
+    }
+    if (r->trace_ticket != 0) {
+      pipeline_.set_trace(r->trace);
+      trace_applied_.store(r->trace_ticket, std::memory_order_release);
     }
     if (r->dump) {
       dump_ = std::move(r->dump);

@@ -3,7 +3,7 @@
 //
 // Cross-thread traffic goes through bounded lock-free queues, never locks:
 //   control → worker: service-table snapshots (adopted in order), route tables, connection-dump
-//                     jobs, "announce VIPs";
+//                     jobs, "announce VIPs", the pipeline's trace sink (uvsadm --trace);
 //   worker → control: retired snapshots (freed on the control thread, never here).
 // A dump job is done in chunks between batches so that listing a million connections never
 // stalls forwarding. The worker sleeps in poll() when no frame arrived in the last round (at most
@@ -52,6 +52,11 @@ class Worker {
   void post_snapshot(std::shared_ptr<lb::ServiceTable> t);  // waits while the queue is full
   void post_routes(std::shared_ptr<const route::RouteTable> r);
   void post_announce();
+  // Installs `sink` (nullptr: none) as the pipeline's trace sink, between two batches. Returns a
+  // ticket: once trace_applied() >= it, the worker has switched and no longer touches the sink
+  // it replaced, which the caller may then free.
+  std::uint64_t post_trace(TraceSink* sink);
+  std::uint64_t trace_applied() const { return trace_applied_.load(std::memory_order_acquire); }
   // Copy the connection table; waits at most `timeout` (then returns what it has: done=false).
   std::shared_ptr<DumpJob> dump_connections(base::Nanos timeout);
   std::uint64_t adopted_epoch() const { return adopted_epoch_.load(std::memory_order_acquire); }
@@ -64,6 +69,8 @@ class Worker {
     std::shared_ptr<const route::RouteTable> routes;
     std::shared_ptr<DumpJob> dump;
     bool announce = false;
+    std::uint64_t trace_ticket = 0;  // non-zero: set the pipeline's trace sink to `trace`
+    TraceSink* trace = nullptr;
   };
 
   void run();
@@ -77,6 +84,8 @@ class Worker {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> adopted_epoch_{0};
+  std::uint64_t trace_tickets_ = 0;  // control side
+  std::atomic<std::uint64_t> trace_applied_{0};
 
   base::SpscRing<Request, 256> requests_;
   base::SpscRing<std::shared_ptr<lb::ServiceTable>, 256> retired_;
