@@ -44,6 +44,7 @@ Pipeline::Pipeline(const PipelineConfig& cfg,
   }
   tx_ptrs_.reserve(cfg_.tx_queue);
   segs_.resize(256);
+  frags_.resize(256);
   tx_segs_.resize(256);
   arp_ready_.reserve(cfg_.neighbors.max_pending * 4);
   arp_expired_.reserve(cfg_.neighbors.max_pending * 4);

@@ -183,7 +183,8 @@ class Pipeline {
   std::vector<Lookahead> ahead_;            // kBatch entries
   std::vector<std::vector<io::Frame>> tx_;  // per port, capacity cfg_.tx_queue
   std::vector<const io::Frame*> tx_ptrs_;
-  std::vector<io::Frame> segs_;     // segments/fragments being forwarded (xmit)
+  std::vector<io::Frame> segs_;     // GSO segments being forwarded (xmit)
+  std::vector<io::Frame> frags_;    // fragments of one of them, or of a plain frame (emit_sized)
   std::vector<io::Frame> tx_segs_;  // software GSO at transmission (flush_port)
   std::vector<io::Frame> arp_ready_;
   std::vector<io::Frame> arp_expired_;

@@ -142,8 +142,12 @@ Verdict Pipeline::xmit_tunnel(io::Frame& f,
         v = dropped(tr, DropReason::kTooBig);
         continue;
       }
+      // Without DF (pmtu_disc off, or the client's own choice) an outer packet larger than the
+      // path is fragmented, as the kernel's ip_finish_output_gso() does after segmenting.
+      ParsedPacket outer = sp;
+      outer.ip_total_len = static_cast<std::uint16_t>(seg_len + overhead);
       FrameTrace ignored;
-      if (emit(seg, route, ignored, ref) == Verdict::kDropped) {
+      if (emit_sized(seg, outer, route, ignored, ref) == Verdict::kDropped) {
         counters_.drop(ignored.drop);
       }
     }
@@ -183,13 +187,13 @@ Verdict Pipeline::emit_sized(io::Frame& f,
   }
   // Larger than the path and allowed to be fragmented (DF was checked by the caller).
   const std::uint32_t n = xmit::fragment_ipv4(
-      f, p.l3_off, nh.mtu, pool_, segs_.data(), static_cast<std::uint32_t>(segs_.size()));
+      f, p.l3_off, nh.mtu, pool_, frags_.data(), static_cast<std::uint32_t>(frags_.size()));
   if (n == 0) {
     return dropped(tr, DropReason::kFramePoolEmpty);
   }
   for (std::uint32_t i = 0; i < n; ++i) {
     FrameTrace ignored;
-    if (emit(segs_[i], nh, ignored, ref) == Verdict::kDropped) {
+    if (emit(frags_[i], nh, ignored, ref) == Verdict::kDropped) {
       counters_.drop(ignored.drop);
     }
   }

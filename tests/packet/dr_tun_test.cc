@@ -615,3 +615,44 @@ TEST_CASE("packet: a GSO super-packet into a tunnel is segmented, each segment e
   }
   CHECK(got == data);
 }
+
+TEST_CASE("packet: with pmtu_disc off, GSO segments too big for the tunnel are fragmented (F7)") {
+  NatTopology t(/*offload=*/true);
+  lb::IpvsSysctls sys;
+  sys.pmtu_disc = false;
+  t.control->set_sysctls(sys);
+  add_service(t, 80, lb::ForwardMethod::kTunnel);
+  t.learn_neighbors();
+  t.front.inject(tcp_frame(kClient, NatTopology::vip(80), kSyn), t.clock.now());
+  t.run();
+  (void)t.back_out();
+  // Two full-sized (1500-byte, DF) segments: 1520 bytes each once wrapped in IPIP.
+  const std::string data(2 * 1460, 'f');
+  io::Offload off;
+  off.gso_type = io::Offload::kGsoTcpv4;
+  off.gso_size = 1460;
+  Bytes super = tcp_frame(kClient, NatTopology::vip(80), kAck | kPsh, data);
+  t.front.inject(super, t.clock.now(), off);
+  t.run();
+  CHECK(t.front_out().empty());  // no frag-needed: the client's DF is not copied outward
+  auto out = t.back_out();
+  REQUIRE(out.size() == 4);
+  std::string got;
+  for (std::size_t i = 0; i < out.size(); i += 2) {
+    const std::uint8_t* f0 = ipv4(out[i].bytes);
+    const std::uint8_t* f1 = ipv4(out[i + 1].bytes);
+    CHECK_FALSE(out[i].off.is_gso());
+    CHECK(out[i].bytes.size() <= 14 + 1500);
+    CHECK((net::load_be16(f0 + 6) & 0x4000) == 0);  // outer DF 0
+    CHECK((net::load_be16(f0 + 6) & 0x2000) != 0);  // MF on the first
+    CHECK((net::load_be16(f1 + 6) & 0x3fff) * 8 == net::load_be16(f0 + 2) - 20);
+    CHECK(net::load_be16(f0 + 4) == net::load_be16(f1 + 4));  // one datagram
+    CHECK(net::load_be16(f0 + 2) + net::load_be16(f1 + 2) - 20 == 1500 + 20);
+    CHECK(checksums_ok(out[i].bytes));
+    CHECK(checksums_ok(out[i + 1].bytes));
+    // Outer header, then inner IP (20) and TCP (20): the payload follows in two pieces.
+    got.append(reinterpret_cast<const char*>(f0 + 20 + 40), net::load_be16(f0 + 2) - 20 - 40);
+    got.append(reinterpret_cast<const char*>(f1 + 20), net::load_be16(f1 + 2) - 20);
+  }
+  CHECK(got == data);
+}
