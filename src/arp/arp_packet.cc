@@ -78,6 +78,12 @@ std::optional<io::Frame> build_request(io::FramePool& pool,
   return build(pool, eth_dst, src_mac, src_ip, net::MacAddr(), target);
 }
 
+std::optional<io::Frame> build_probe(io::FramePool& pool,
+                                     const net::MacAddr& mac,
+                                     const net::IpAddr& vip) {
+  return build(pool, net::MacAddr::broadcast(), mac, net::IpAddr::v4(0), net::MacAddr(), vip);
+}
+
 std::optional<io::Frame> build_gratuitous(io::FramePool& pool,
                                           const net::MacAddr& mac,
                                           const net::IpAddr& vip) {

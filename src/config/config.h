@@ -56,11 +56,12 @@ struct DaemonConfig {
   std::vector<std::string> interfaces;  // empty = every non-loopback interface
   std::uint32_t conn_max = 1048576;     // connection table capacity, 1..2^31-2
   std::string control_socket = "/run/uvs/uvsd.sock";
-  std::string backend = "af_packet";    // "af_packet" | "pcap"
-  std::string log_level = "info";       // "debug" | "info" | "warning" | "error"
-  std::string trace;                    // decision trace file (JSON lines); empty = no trace
-  std::uint32_t trace_packets = 10000;  // frames traced from the start, 1..kMaxTracePackets
-  lb::IpvsSysctls sysctls;              // [daemon] conn_reuse_mode..., net.ipv4.vs.* equivalents
+  std::string backend = "af_packet";      // "af_packet" | "pcap"
+  std::string log_level = "info";         // "debug" | "info" | "warning" | "error"
+  std::string trace;                      // decision trace file (JSON lines); empty = no trace
+  std::uint32_t trace_packets = 10000;    // frames traced from the start, 1..kMaxTracePackets
+  std::uint32_t vip_probe_interval = 10;  // seconds between ARP probes of the VIPs; 0 = never
+  lb::IpvsSysctls sysctls;                // [daemon] conn_reuse_mode..., net.ipv4.vs.* equivalents
   friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
 };
 

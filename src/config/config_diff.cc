@@ -157,6 +157,11 @@ std::string restart_only_changes(const DaemonConfig& a, const DaemonConfig& b) {
   if (a.trace_packets != b.trace_packets) {
     add("trace_packets", std::to_string(a.trace_packets), std::to_string(b.trace_packets));
   }
+  if (a.vip_probe_interval != b.vip_probe_interval) {
+    add("vip_probe_interval",
+        std::to_string(a.vip_probe_interval),
+        std::to_string(b.vip_probe_interval));
+  }
   return out;
 }
 

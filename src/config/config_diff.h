@@ -15,8 +15,9 @@
 // service's protocol, address or fwmark is a delete plus an add, as with ipvsadm.
 //
 // Keys that a running daemon cannot change — [daemon] interfaces, conn_max, control_socket,
-// backend, trace, trace_packets — make diff_configs fail (kInvalidOperation) with a message naming
-// each changed key and saying that uvsd must be restarted; the running config stays as it is.
+// backend, trace, trace_packets, vip_probe_interval — make diff_configs fail (kInvalidOperation)
+// with a message naming each changed key and saying that uvsd must be restarted; the running config
+// stays as it is.
 //
 // [replay] is not the running daemon's business (it only describes a network for `uvsd replay`)
 // and is ignored here.

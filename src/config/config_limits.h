@@ -17,10 +17,11 @@ inline constexpr std::int64_t kMaxConnMax = 2147483646;    // 2^31 - 2
 inline constexpr std::int64_t kMaxThreshold = 2147483647;  // ipvsadm -x / -y
 inline constexpr std::int64_t kMaxWeight = 65535;          // ipvsadm -w
 inline constexpr std::int64_t kMaxU32 = 4294967295;
-inline constexpr std::int64_t kMaxMark = kMaxU32;          // ipvsadm -f
-inline constexpr std::size_t kMaxIfName = 15;              // IFNAMSIZ - 1
-inline constexpr std::int64_t kMaxTracePackets = 1000000;  // [daemon] trace_packets
-inline constexpr std::int64_t kMinMtu = 68;                // IPv4's minimum (RFC 791)
+inline constexpr std::int64_t kMaxMark = kMaxU32;            // ipvsadm -f
+inline constexpr std::size_t kMaxIfName = 15;                // IFNAMSIZ - 1
+inline constexpr std::int64_t kMaxTracePackets = 1000000;    // [daemon] trace_packets
+inline constexpr std::int64_t kMaxVipProbeInterval = 86400;  // [daemon] vip_probe_interval, s
+inline constexpr std::int64_t kMinMtu = 68;                  // IPv4's minimum (RFC 791)
 inline constexpr std::int64_t kMaxMtu = 65535;
 
 }  // namespace uvs::config

@@ -32,13 +32,14 @@ using base::Status;
 constexpr std::array<std::string_view, 5> kTopKeys = {
     "daemon", "timeouts", "service", "mark", "replay"};
 // [daemon] holds how uvsd runs and the IPVS sysctls (net.ipv4.vs.*) it honours.
-constexpr std::array<std::string_view, 13> kDaemonKeys = {"interfaces",
+constexpr std::array<std::string_view, 14> kDaemonKeys = {"interfaces",
                                                           "conn_max",
                                                           "control_socket",
                                                           "backend",
                                                           "log_level",
                                                           "trace",
                                                           "trace_packets",
+                                                          "vip_probe_interval",
                                                           "conn_reuse_mode",
                                                           "expire_nodest_conn",
                                                           "expire_quiescent_template",
@@ -174,6 +175,10 @@ Status Parser::parse_daemon(const toml::table& t) {
     return r.error_at(*r.get("trace"), "\"trace\" is empty: leave the key out to write no trace");
   }
   if (auto st = r.read_int("trace_packets", 1, kMaxTracePackets, d.trace_packets); !st) {
+    return st;
+  }
+  if (auto st = r.read_int("vip_probe_interval", 0, kMaxVipProbeInterval, d.vip_probe_interval);
+      !st) {
     return st;
   }
   cfg_.sysctls_pos = r.header_pos();

@@ -17,7 +17,7 @@
 //
 // The file (every key is described in config/uvs.example.toml):
 //   [daemon]          interfaces, conn_max, control_socket, backend, log_level, trace,
-//                     trace_packets, and the IPVS
+//                     trace_packets, vip_probe_interval, and the IPVS
 //                     sysctls (net.ipv4.vs.*) as plain keys of the same table: conn_reuse_mode,
 //                     expire_nodest_conn, expire_quiescent_template, sloppy_tcp, nat_icmp_send,
 //                     pmtu_disc

@@ -32,6 +32,7 @@ std::string counters_text(const dataplane::Counters& c, std::uint64_t conn_capac
   line(out, "arp_requests_sent", c.arp_requests_sent.load());
   line(out, "arp_replies_sent", c.arp_replies_sent.load());
   line(out, "gratuitous_arp_sent", c.gratuitous_arp_sent.load());
+  line(out, "vip_probes_sent", c.vip_probes_sent.load());
   line(out, "icmp_errors_sent", c.icmp_errors_sent.load());
   line(out, "vip_conflicts", c.vip_conflicts.load());
   out += "connections:\n";

@@ -89,6 +89,7 @@ class Daemon {
   void free_retired_traces();
   void every_two_seconds();
   void report_vip_conflicts();
+  void probe_vips_when_due();
   void watch_netlink();
   // The file as IPVS must hold it: through the overlay (health checks) when there is one.
   config::Config effective(const config::Config& c) const {
@@ -103,6 +104,7 @@ class Daemon {
   std::vector<route::PortBinding> bindings_;
   std::uint64_t route_epoch_ = 0;
   std::uint64_t conflicts_reported_ = 0;
+  std::uint32_t seconds_to_probe_ = 1;  // until the next ARP probe of the VIPs
 
   base::MonotonicClock clock_;
   std::unique_ptr<lb::LbState> lb_;
@@ -213,6 +215,22 @@ ipvsadm::ControlResponse Daemon::handle(const ipvsadm::ControlRequest& req) {
   opts.program = "uvsadm";
   const ipvsadm::RunResult r = ipvsadm::run_command_line(req.argv, *control_, req.stdin_text, opts);
   return {r.exit_code, r.out, r.err};
+}
+
+// Every [daemon] vip_probe_interval seconds (the first time one second after start), ask on every
+// interface who else holds each VIP: a real server that would answer a router's ARP for the VIP
+// answers the probe too, to us, and report_vip_conflicts() names it.
+void Daemon::probe_vips_when_due() {
+  const std::uint32_t interval = loaded_.daemon.vip_probe_interval;
+  if (interval == 0) {
+    return;
+  }
+  if (seconds_to_probe_ <= 1) {
+    worker_->post_vip_probe();
+    seconds_to_probe_ = interval;
+  } else {
+    --seconds_to_probe_;
+  }
 }
 
 // Another host answering ARP for a VIP steals its traffic: the classic real server set up for DR
@@ -356,6 +374,7 @@ void Daemon::every_second() {
     }
     worker_->collect_retired();
     control_->collect_garbage(clock_.now());
+    probe_vips_when_due();
     report_vip_conflicts();
     drain_trace();
     free_retired_traces();

@@ -21,6 +21,7 @@ struct Counters {
   base::Relaxed<std::uint64_t> arp_requests_sent;
   base::Relaxed<std::uint64_t> arp_replies_sent;
   base::Relaxed<std::uint64_t> gratuitous_arp_sent;
+  base::Relaxed<std::uint64_t> vip_probes_sent;  // ARP probes asking who else holds a VIP
   base::Relaxed<std::uint64_t> icmp_errors_sent;
   base::Relaxed<std::uint64_t> echo_replies_sent;
   base::Relaxed<std::uint64_t> datagrams_reassembled;

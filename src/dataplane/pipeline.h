@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -75,6 +76,10 @@ class Pipeline {
   void tick(base::Nanos now);
   // Gratuitous ARP for every VIP on every port (at start and when VIPs appear).
   void announce_vips(base::Nanos now);
+  // An ARP probe for every VIP on every port: a host that answers holds one of our VIPs (counted
+  // as vip_conflicts by handle_arp), which a host merely answering others' requests would never
+  // show us, since those replies are unicast to the asker.
+  void probe_vips(base::Nanos now);
 
   // On the pipeline's thread only (the live worker does it when served Worker::post_trace), or
   // before that thread starts: process() reads the pointer without synchronisation.
@@ -141,6 +146,11 @@ class Pipeline {
                       FrameTrace& tr,
                       arp::NeighborTable::Ref* ref);
   // emit(), fragmenting first when the packet is larger than the next hop's MTU (no DF).
+  // One ARP frame from `build` for every IPv4 VIP on every port, counted in `sent`.
+  using ArpBuilder = std::optional<io::Frame> (*)(io::FramePool&,
+                                                  const net::MacAddr&,
+                                                  const net::IpAddr&);
+  void arp_for_each_vip(base::Nanos now, ArpBuilder build, base::Relaxed<std::uint64_t>& sent);
   Verdict emit_sized(io::Frame& f,
                      const packet::ParsedPacket& p,
                      const net::NextHop& nh,

@@ -425,18 +425,28 @@ void Pipeline::tick(base::Nanos now) {
 }
 
 void Pipeline::announce_vips(base::Nanos now) {
+  arp_for_each_vip(now, &arp::build_gratuitous, counters_.gratuitous_arp_sent);
+}
+
+void Pipeline::probe_vips(base::Nanos now) {
+  arp_for_each_vip(now, &arp::build_probe, counters_.vip_probes_sent);
+}
+
+void Pipeline::arp_for_each_vip(base::Nanos now,
+                                ArpBuilder build,
+                                base::Relaxed<std::uint64_t>& sent) {
   now_ = now;
   for (std::uint16_t port = 0; port < ports_.size(); ++port) {
     for (const net::IpAddr& vip : table_->vips()) {
       if (!vip.is_v4()) {
         continue;
       }
-      auto f = arp::build_gratuitous(pool_, ports_[port]->info().mac, vip);
+      auto f = build(pool_, ports_[port]->info().mac, vip);
       if (!f) {
         return;
       }
       queue_tx(port, *f);
-      counters_.gratuitous_arp_sent.add(1);
+      sent.add(1);
     }
   }
 }

@@ -70,6 +70,14 @@ void Worker::post_announce() {
   }
 }
 
+void Worker::post_vip_probe() {
+  Request r;
+  r.probe = true;
+  while (!requests_.push(std::move(r))) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 std::uint64_t Worker::post_trace(TraceSink* sink) {
   Request r;
   r.trace_ticket = ++trace_tickets_;
@@ -118,6 +126,9 @@ void Worker::serve_requests(base::Nanos now) {
     }
     if (r->announce) {
       pipeline_.announce_vips(now);
+    }
+    if (r->probe) {
+      pipeline_.probe_vips(now);
     }
     if (r->trace_ticket != 0) {
       pipeline_.set_trace(r->trace);

@@ -3,7 +3,8 @@
 //
 // Cross-thread traffic goes through bounded lock-free queues, never locks:
 //   control → worker: service-table snapshots (adopted in order), route tables, connection-dump
-//                     jobs, "announce VIPs", the pipeline's trace sink (uvsadm --trace);
+//                     jobs, "announce VIPs", "probe VIPs", the pipeline's trace sink (uvsadm
+//                     --trace);
 //   worker → control: retired snapshots (freed on the control thread, never here).
 // A dump job is done in chunks between batches so that listing a million connections never
 // stalls forwarding. The worker sleeps in poll() when no frame arrived in the last round (at most
@@ -52,6 +53,7 @@ class Worker {
   void post_snapshot(std::shared_ptr<lb::ServiceTable> t);  // waits while the queue is full
   void post_routes(std::shared_ptr<const route::RouteTable> r);
   void post_announce();
+  void post_vip_probe();  // Pipeline::probe_vips between two batches
   // Installs `sink` (nullptr: none) as the pipeline's trace sink, between two batches. Returns a
   // ticket: once trace_applied() >= it, the worker has switched and no longer touches the sink
   // it replaced, which the caller may then free.
@@ -69,6 +71,7 @@ class Worker {
     std::shared_ptr<const route::RouteTable> routes;
     std::shared_ptr<DumpJob> dump;
     bool announce = false;
+    bool probe = false;
     std::uint64_t trace_ticket = 0;  // non-zero: set the pipeline's trace sink to `trace`
     TraceSink* trace = nullptr;
   };

@@ -3,8 +3,9 @@
 # the router, the director and two real servers share one L2 segment (192.168.30.0/24). The VIP
 # 192.168.30.7 lives on the real servers' lo (set up with `uvs-rs up`), never on the director's
 # kernel: uvsd answers ARP for it. Checks: rr alternates RS2, RS1 over HTTP; `uvs-rs check`
-# passes on the prepared real servers and fails on one set up without it; when that unprepared
-# server announces the VIP in ARP, uvsd logs and counts the conflict.
+# passes on the prepared real servers and fails on one set up without it; uvsd's ARP probes
+# find that unprepared server holding the VIP (it would answer the router), and uvsd logs and
+# counts the conflict, as it does when the server announces the VIP itself.
 #
 #   client 172.20.0.222 ── router 172.20.0.200 | 192.168.30.200 ── switch ─┬─ director 192.168.30.8
 #                                                                          ├─ rs1 192.168.30.17
@@ -50,6 +51,7 @@ done
 cat >"$UVS_TMP/dr.toml" <<'TOML'
 [daemon]
 interfaces = ["eth0"]
+vip_probe_interval = 1
 [[service]]
 protocol = "tcp"
 address = "192.168.30.7:80"
@@ -63,6 +65,7 @@ scheduler = "rr"
 TOML
 start_uvsd "$UVS_TMP/dr.toml"
 uvsadm -Ln
+check "uvsd probes for the VIP" wait_until 5 bash -c "$UVSADM --socket $UVS_SOCKET_PATH --counters | grep -Eq 'vip_probes_sent: [1-9]'"
 
 answers=()
 for i in $(seq 1 6); do answers+=("$(fetch http://192.168.30.7/)"); done
@@ -73,9 +76,20 @@ echo "$stats"
 check "DR counts the client's packets only (InPkts > 0, OutPkts 0)" \
   bash -c "awk '\$1 == \"TCP\" {exit !(\$4 > 0 && \$5 == 0)}' <<<\"\$0\"" "$stats"
 
+conflicts() { "$UVSADM" --socket "$UVS_SOCKET_PATH" --counters | awk '$1 == "vip_conflicts:" {print $2}'; }
+sleep 2  # two probe rounds
+check "the prepared real servers do not answer the probes (vip_conflicts $(conflicts))" \
+  test "$(conflicts)" = 0
+
 # rs3: the VIP on lo but no ARP suppression (the classic mistake). Added only now: from here on
-# it would answer the router's ARP for the VIP and steal clients.
+# it would answer the router's ARP for the VIP and steal clients. It sends nothing itself; the
+# next probe finds it.
 ip -n "$(ns rs3)" addr add 192.168.30.7/32 dev lo
+rs3_mac=$(ip -n "$(ns rs3)" link show eth0 | awk '/link\/ether/ {print $2}')
+found() { [ "$(conflicts)" -gt 0 ]; }
+check "uvsd's probe finds rs3 holding the VIP" wait_until 5 found
+check "and logs it, naming rs3's MAC" \
+  wait_until 5 grep -q "192.168.30.7 is also claimed in ARP by $rs3_mac" "$UVS_TMP/uvsd.log"
 
 check "uvs-rs check passes on rs1" nsx rs1 "$UVS_RS" check --vip 192.168.30.7 --iface eth0
 check "uvs-rs check passes on rs2" nsx rs2 "$UVS_RS" check --vip 192.168.30.7 --iface eth0
@@ -84,8 +98,9 @@ echo "$out"
 check "uvs-rs check fails on the unprepared rs3" test "$rc" -ne 0
 check "and says what is wrong (arp_ignore)" grep -q arp_ignore <<<"$out"
 
-# rs3 sends a datagram from the VIP: without arp_announce=2 its ARP request carries the VIP as sender,
-# broadcast on the segment — uvsd must notice another host claiming its VIP.
+# Probes off the path: rs3 sends a datagram from the VIP. Without arp_announce=2 its ARP request
+# carries the VIP as sender, broadcast on the segment; uvsd counts that claim too.
+before=$(conflicts)
 ip -n "$(ns rs3)" neigh flush all
 nsx rs3 python3 -c "
 import socket
@@ -93,8 +108,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('192.168.30.7', 0))
 s.sendto(b'hello', ('192.168.30.200', 9))
 "
-check "uvsd counted the conflict" wait_until 5 bash -c "$UVSADM --socket $UVS_SOCKET_PATH --counters | grep -Eq 'vip_conflicts: [1-9]'"
-rs3_mac=$(ip -n "$(ns rs3)" link show eth0 | awk '/link\/ether/ {print $2}')
-check "uvsd logged it, naming rs3's MAC" wait_until 5 grep -q "192.168.30.7 is also claimed in ARP by $rs3_mac" "$UVS_TMP/uvsd.log"
+more() { [ "$(conflicts)" -gt "$before" ]; }
+check "uvsd counted the announcing claim" wait_until 5 more
 grep "claimed" "$UVS_TMP/uvsd.log" | head -1
 finish

@@ -6,20 +6,19 @@
 # pcaps/tun-gre-csum), the director's namespace is rebuilt from the case's [replay] section
 # (interfaces with their MACs and MTUs, addresses, routes): each interface is one end of a veth
 # pair whose other end is in a "peer" namespace. The case's inputs are merged by timestamp
-# (ties: eth0 first, as the golden test orders --in) into one capture, and tcpprep splits it by
-# source MAC (the MACs seen in in-eth1.pcap go to the secondary interface, the peer of eth1;
-# the merge refuses a MAC seen on both); tcpreplay then
-# sends every frame from the peer end of the interface it was captured on,
-# so it arrives at the live uvsd (started with the case's own config.toml and a live decision
-# trace) where and in the order it arrived in the capture (at a steady pace, see PPS). tcpdump -Q out on the director's
-# interfaces records what is sent; the director kernel's own ARP answers for its addresses (the
-# captures hold the peers' requests for them, and uvsd never answers those) are filtered out.
+# (ties: eth0 first, as the golden test orders --in) into one sequence of frames; tcpreplay
+# sends each frame from the peer end of the interface it was captured on, so it arrives at the
+# live uvsd (started with the case's own config.toml and a live decision trace) where and in the
+# order it arrived in the capture (one frame at a time, see send_in_order). tcpdump -Q out on the
+# director's interfaces records what is sent; the director kernel's own ARP answers for its
+# addresses (the captures hold the peers' requests for them, and uvsd never answers those) are
+# filtered out.
 # Checks, per case:
 #   - per interface, the live frames equal `uvsd replay`'s output frame for frame, bytes and
 #     order (pcap_diff --ignore-time: only the clock differs);
 #   - the live decision trace equals the offline one line for line, timestamps aside (verdict,
 #     drop/pass reason, service, real server, states, scheduler, template).
-# Needs root (namespaces), tcpdump, python3 (3.11: tomllib) and tcpreplay/tcpprep: the Debian
+# Needs root (namespaces), tcpdump, python3 (3.11: tomllib) and tcpreplay: the Debian
 # package tcpreplay is installed when missing; the test skips (77) with a message when that is
 # impossible. Namespaces, processes and files are removed on every exit (lib.sh); waits are
 # bounded.
@@ -29,15 +28,8 @@ require_cmds tcpdump python3
 
 PCAP_DIFF=${PCAP_DIFF:-$UVS_BUILD/tests/replay/pcap_diff}
 CASES=(nat-http-rr dr-http-udp tun-gre-csum)
-# Pace: one frame every 20 ms. A live worker reads each port's ring in blocks (retired after at
-# most 4 ms, io/af_packet_port.h) and the ports one after the other, so frames that arrive on
-# two interfaces within a few milliseconds have no defined order live, while the capture, and
-# the offline replay, have one. Spaced out, they reach the live pipeline in the capture's order.
-# The chosen cases have no timer inside them (no expiry, ARP retry or timeout), so the capture's
-# own pace is not needed to make the same decisions.
-PPS=50
 
-if ! command -v tcpreplay >/dev/null || ! command -v tcpprep >/dev/null; then
+if ! command -v tcpreplay >/dev/null; then
   echo "tcpreplay is missing: installing the Debian package"
   if ! DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q tcpreplay \
     >"$UVS_TMP/apt.log" 2>&1; then
@@ -46,7 +38,7 @@ if ! command -v tcpreplay >/dev/null || ! command -v tcpprep >/dev/null; then
     exit 77
   fi
 fi
-require_cmds tcpreplay tcpprep
+require_cmds tcpreplay
 for tool in "$UVSD" "$PCAP_DIFF"; do
   [ -x "$tool" ] || { echo "FAIL: $tool is not built"; exit 1; }
 done
@@ -75,21 +67,19 @@ for r in replay.get("route", []):
 PY
 }
 
-# merge OUT IN...: one capture of all inputs, stable by timestamp (pcap, microseconds, as
-# tcpdump wrote them); prints the source MACs of the last input, comma-separated, and fails if
-# one of them also sends in another input (the split by MAC would then be ambiguous).
+# merge OUT DIR IN...: one capture of all inputs, stable by timestamp (pcap, microseconds, as
+# tcpdump wrote them), in OUT; and each frame alone in DIR/NNNN-K.pcap, in that order, K the
+# index of the input it came from.
 merge() {
   python3 - "$@" <<'PY'
-import struct, sys
-out, ins = sys.argv[1], sys.argv[2:]
-records, macs = [], []
+import os, struct, sys
+out, frames_dir, ins = sys.argv[1], sys.argv[2], sys.argv[3:]
+records = []
 for n, path in enumerate(ins):
     data = open(path, "rb").read()
     magic = data[:4]
     end = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
     nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-    header = data[:24]
-    seen = set()
     off = 24
     while off + 16 <= len(data):
         sec, frac, caplen, length = struct.unpack_from(end + "IIII", data, off)
@@ -97,20 +87,45 @@ for n, path in enumerate(ins):
         off += 16 + caplen
         ns = sec * 10**9 + (frac if nano else frac * 1000)
         records.append((ns, n, len(records), frame, length))
-        seen.add(frame[6:12])
-    macs.append(seen)
 records.sort(key=lambda r: (r[0], r[1], r[2]))
+header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+def record(ns, frame, length):
+    return struct.pack("<IIII", ns // 10**9, (ns % 10**9) // 1000, len(frame), length) + frame
+os.makedirs(frames_dir, exist_ok=True)
 with open(out, "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
-    for ns, _, _, frame, length in records:
-        f.write(struct.pack("<IIII", ns // 10**9, (ns % 10**9) // 1000, len(frame), length))
-        f.write(frame)
-last = macs[-1]
-if any(last & m for m in macs[:-1]):
-    sys.exit("a source MAC sends on two interfaces: cannot split by MAC")
-print(",".join(":".join(f"{b:02x}" for b in m) for m in sorted(last)))
+    f.write(header)
+    for i, (ns, n, _, frame, length) in enumerate(records):
+        f.write(record(ns, frame, length))
+        with open(os.path.join(frames_dir, f"{i:04d}-{n}.pcap"), "wb") as one:
+            one.write(header + record(ns, frame, length))
 PY
 }
+
+# received: the frames the live uvsd has read from its interfaces so far.
+received() { uvsadm --counters | awk '$1 == "received:" {print $2}'; }
+
+# send_in_order FRAMES_DIR PEER...: tcpreplay each frame from the peer end of its input's
+# interface, and the next one only once uvsd has read it. A live worker reads its ports one after
+# the other, in blocks, so frames that arrive on two interfaces close together have no defined
+# order live, while the capture, and the offline replay, have one; waiting makes it the
+# capture's. The chosen cases have no timer inside them (no expiry, ARP retry or timeout), so
+# the capture's own pace is not needed to make the same decisions.
+send_in_order() {
+  local dir=$1 n f k
+  shift
+  n=$(received)
+  local peers=("$@")
+  for f in "$dir"/*.pcap; do
+    k=${f##*-}
+    k=${k%.pcap}
+    nsx peer timeout 10 tcpreplay -q -i "${peers[$k]}" "$f" >>"$dir/tcpreplay.log" 2>&1 ||
+      { echo "tcpreplay failed on $f: $(tail -3 "$dir/tcpreplay.log")"; return 1; }
+    n=$((n + 1))
+    wait_until 5 test_received_at_least "$n" ||
+      { echo "uvsd did not read frame $n ($f) within 5 s"; return 1; }
+  done
+}
+test_received_at_least() { [ "$(received)" -ge "$1" ]; }
 
 # trace_fields TRACE: the trace without its clock, one line per frame.
 trace_fields() {
@@ -161,15 +176,13 @@ live_case() {
     return
   fi
 
-  # The inputs, merged and split for tcpreplay's two interfaces.
-  local macs frames
-  if ! macs=$(merge "$work/merged.pcap" "$dir/in-${ifaces[0]}.pcap" "$dir/in-${ifaces[1]}.pcap"); then
+  # The inputs, merged, and one file per frame for tcpreplay.
+  local frames
+  if ! merge "$work/merged.pcap" "$work/frames" "$dir/in-${ifaces[0]}.pcap" \
+    "$dir/in-${ifaces[1]}.pcap"; then
     fail "$name: cannot merge the inputs"
     return
   fi
-  # --mac matches are "servers", sent on the primary interface unless --reverse.
-  tcpprep --reverse --mac="$macs" -i "$work/merged.pcap" -o "$work/merged.cache" >/dev/null 2>&1 ||
-    { fail "$name: tcpprep failed"; return; }
   frames=$(tcpdump -r "$work/merged.pcap" -n 2>/dev/null | wc -l)
 
   # The offline replay of the same inputs, with its trace.
@@ -178,8 +191,9 @@ live_case() {
     --trace "$work/offline.jsonl" 2>"$work/offline.log" ||
     { fail "$name: uvsd replay failed: $(cat "$work/offline.log")"; return; }
 
-  # The live daemon: the case's config with a decision trace of exactly the input's frames.
-  sed "s|^\[daemon\]$|[daemon]\ntrace = \"$work/live.jsonl\"\ntrace_packets = $frames|" \
+  # The live daemon: the case's config with a decision trace of exactly the input's frames, and
+  # no ARP probes of the VIPs (a live timer the offline replay has no counterpart for).
+  sed "s|^\[daemon\]$|[daemon]\ntrace = \"$work/live.jsonl\"\ntrace_packets = $frames\nvip_probe_interval = 0|" \
     "$dir/config.toml" >"$work/live.toml"
   local i pids=()
   for i in 0 1; do
@@ -190,9 +204,9 @@ live_case() {
       { fail "$name: tcpdump on ${ifaces[$i]} did not start"; return; }
   done
   start_uvsd "$work/live.toml" || { fail "$name: uvsd did not start"; return; }
-  if ! nsx peer timeout 120 tcpreplay -q --pps="$PPS" -c "$work/merged.cache" -i "${peers[0]}" \
-    -I "${peers[1]}" "$work/merged.pcap" >"$work/tcpreplay.log" 2>&1; then
-    fail "$name: tcpreplay failed: $(tail -3 "$work/tcpreplay.log")"
+  local why
+  if ! why=$(send_in_order "$work/frames" "${peers[@]}"); then
+    fail "$name: $why"
     return
   fi
   check "$name: the live daemon traced all $frames frames" \

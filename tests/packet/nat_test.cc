@@ -177,6 +177,44 @@ TEST_CASE("packet: ARP requests for a VIP are answered with the port's MAC") {
   CHECK(t.passes(base::PassReason::kArpNotForVip) == 1);
 }
 
+TEST_CASE("packet: ARP probes for the VIPs; a host answering one is a VIP conflict") {
+  NatTopology t;
+  t.add_nat_service(80, "rr", {kRs1});
+  t.pipeline->probe_vips(t.clock.now());
+  t.run();
+  // One probe per VIP per port, RFC 5227: broadcast, sender 0.0.0.0, target the VIP.
+  for (auto out : {t.front_out(), t.back_out()}) {
+    REQUIRE(out.size() == 1);
+    const Tins::EthernetII e = dissect(out[0].bytes);
+    CHECK(e.dst_addr().to_string() == "ff:ff:ff:ff:ff:ff");
+    const Tins::ARP& arp = e.rfind_pdu<Tins::ARP>();
+    CHECK(arp.opcode() == Tins::ARP::REQUEST);
+    CHECK(arp.sender_ip_addr().to_string() == "0.0.0.0");
+    CHECK(arp.target_ip_addr().to_string() == kVip);
+    CHECK(arp.target_hw_addr().to_string() == "00:00:00:00:00:00");
+  }
+  CHECK(t.pipeline->counters().vip_probes_sent.load() == 2);
+  CHECK(t.pipeline->counters().vip_conflicts.load() == 0);
+
+  // rs1 holds the VIP without ARP suppression: its kernel answers the probe, to us.
+  t.back.inject(arp_reply(kRs1.mac, kVip, kBackMac.mac, "0.0.0.0"), t.clock.now());
+  t.run();
+  CHECK(t.back_out().empty());
+  const dataplane::Counters& c = t.pipeline->counters();
+  CHECK(c.vip_conflicts.load() == 1);
+  CHECK(net::IpAddr::v4(c.last_conflict_vip.load()).to_string() == kVip);
+  CHECK(c.last_conflict_port.load() == 1);  // the back port
+  std::uint64_t mac = 0;
+  for (std::size_t i = 0; i < 6; ++i) {
+    mac = (mac << 8) | std::stoul(kRs1.mac.substr(i * 3, 2), nullptr, 16);
+  }
+  CHECK(c.last_conflict_mac.load() == mac);
+  // uvsd's own MAC in a VIP's reply is no conflict.
+  t.back.inject(arp_reply(kBackMac.mac, kVip, kRs1.mac, kRs1.ip), t.clock.now());
+  t.run();
+  CHECK(c.vip_conflicts.load() == 1);
+}
+
 TEST_CASE("packet: unresolved real servers are ARPed for and the frame waits") {
   NatTopology t;
   t.add_nat_service(80, "rr", {kRs1});

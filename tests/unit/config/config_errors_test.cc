@@ -22,6 +22,7 @@ namespace {
 // IPVS sysctl keys, which are plain [daemon] keys too (there is no sysctls sub-table).
 const std::string kDaemonKeys =
     "interfaces, conn_max, control_socket, backend, log_level, trace, trace_packets, "
+    "vip_probe_interval, "
     "conn_reuse_mode, expire_nodest_conn, expire_quiescent_template, sloppy_tcp, nat_icmp_send, "
     "pmtu_disc";
 

@@ -2,6 +2,8 @@
 // trace keys: values, defaults, positions, every error with its place, and how reloads treat
 // them (trace keys need a restart; [replay] is not the running daemon's business).
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -238,7 +240,12 @@ TEST_CASE("replay section: the example file documents the section and the trace 
   auto r = load_config(path.string());
   REQUIRE(r.ok());
   const Config& c = r.value();
-  CHECK_FALSE(c.daemon.trace.empty());
+  // The trace is documented but left off: a copied example must not trace.
+  CHECK(c.daemon.trace.empty());
+  std::ifstream in(path);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  CHECK(text.find("\n# trace = \"") != std::string::npos);
+  CHECK(text.find("\ntrace_packets = ") != std::string::npos);
   REQUIRE(c.replay.has_value());
   CHECK(c.replay_pos.line != 0);
   CHECK(c.replay->interfaces.size() >= 2);
