@@ -26,25 +26,6 @@ TEST_CASE("tcp_state: T5 a segment with none of SYN/FIN/ACK/RST forces CLOSE") {
   CHECK(tcp_next_state(TcpState::kSynRecv, Direction::kOutbound, false, 0) == TcpState::kClose);
 }
 
-TEST_CASE("tcp_state: INPUT-ONLY differs from INPUT in exactly three cells") {
-  int differences = 0;
-  for (int s = 0; s < static_cast<int>(TcpState::kCount); ++s) {
-    for (std::uint8_t f : {kTcpSyn, kTcpFin, kTcpAckFlag, kTcpRst}) {
-      const auto st = static_cast<TcpState>(s);
-      if (tcp_next_state(st, Direction::kInbound, false, f) !=
-          tcp_next_state(st, Direction::kInbound, true, f)) {
-        ++differences;
-      }
-    }
-  }
-  CHECK(differences == 3);
-  CHECK(tcp_next_state(TcpState::kEstablished, Direction::kInbound, true, kTcpFin) ==
-        TcpState::kFinWait);
-  CHECK(tcp_next_state(TcpState::kFinWait, Direction::kInbound, true, kTcpFin) ==
-        TcpState::kFinWait);
-  CHECK(tcp_next_state(TcpState::kSynAck, Direction::kInbound, true, kTcpRst) == TcpState::kClose);
-}
-
 TEST_CASE("tcp_state: timeouts and the adjustable slots (T8)") {
   uvs::lb::TimeoutSpec t;
   CHECK(tcp_timeout_seconds(TcpState::kEstablished, t) == 900);
