@@ -62,12 +62,16 @@ void add_whole_service(const Config& cfg, std::size_t i, std::vector<ConfigChang
   }
 }
 
-// The real-server steps for a service present in both configs.
-void diff_dests(const Config& running,
-                std::size_t ri,
-                const Config& next,
-                std::size_t ni,
-                std::vector<ConfigChange>& out) {
+// The steps for a service present in both configs: deleted real servers, the service edit,
+// edited real servers, added ones. Deletions come before the edit so that the service never
+// holds more real servers than either config gives it: switching to mh (or to a smaller
+// mh_table_size) while dropping servers must not meet the mh limit half-way
+// (sched::real_server_limit(); the new config already satisfies it).
+void diff_kept_service(const Config& running,
+                       std::size_t ri,
+                       const Config& next,
+                       std::size_t ni,
+                       std::vector<ConfigChange>& out) {
   const lb::ServiceSpec& old_s = running.services[ri];
   const lb::ServiceSpec& new_s = next.services[ni];
   const auto& old_pos = running.service_origins[ri].dests;
@@ -77,6 +81,10 @@ void diff_dests(const Config& running,
       out.push_back(
           dest_change(ConfigChange::Kind::kDelDest, new_s.key, old_s.dests[j], old_pos[j]));
     }
+  }
+  if (!old_s.same_service_fields(new_s)) {
+    out.push_back(
+        service_change(ConfigChange::Kind::kEditService, new_s, next.service_origins[ni].pos));
   }
   for (std::size_t j = new_s.dests.size(); j-- > 0;) {
     const std::size_t k = find_dest(old_s.dests, new_s.dests[j]);
@@ -237,11 +245,7 @@ base::Result<std::vector<ConfigChange>> diff_configs(const Config& running, cons
     if (!ri) {
       continue;
     }
-    if (!running.services[*ri].same_service_fields(next.services[i])) {
-      out.push_back(service_change(
-          ConfigChange::Kind::kEditService, next.services[i], next.service_origins[i].pos));
-    }
-    diff_dests(running, *ri, next, i, out);
+    diff_kept_service(running, *ri, next, i, out);
   }
   for (std::size_t i = 0; i < next.services.size(); ++i) {
     if (!running.find_service(next.services[i].key)) {

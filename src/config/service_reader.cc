@@ -58,6 +58,15 @@ constexpr std::array<std::string_view, 3> kForwards = {"nat", "dr", "tun"};
 constexpr std::array<std::string_view, 3> kTunnelTypes = {"ipip", "gue", "gre"};
 constexpr std::array<std::string_view, 3> kTunnelCsums = {"nocsum", "csum", "remcsum"};
 
+// "251, 509, ..., 131071": the mh table sizes IPVS allows, for messages.
+std::string mh_sizes_text() {
+  std::string sizes;
+  for (std::uint32_t size : sched::mh_table_sizes()) {
+    sizes += (sizes.empty() ? "" : ", ") + std::to_string(size);
+  }
+  return sizes;
+}
+
 // protocol + address, or fwmark; sets the reader's context to name the service.
 Status read_key(TableReader& r, lb::ServiceSpec& s) {
   lb::ServiceKey& key = s.key;
@@ -341,16 +350,11 @@ Status read_service(const toml::table& t, std::size_t number, Config& cfg) {
     if (auto st = r.read_int("mh_table_size", 1, kMaxU32, s.mh_table_size); !st) {
       return st;
     }
-    bool allowed = false;
-    std::string sizes;
-    for (std::uint32_t size : sched::mh_table_sizes()) {
-      allowed = allowed || size == s.mh_table_size;
-      sizes += (sizes.empty() ? "" : ", ") + std::to_string(size);
-    }
-    if (!allowed) {
+    const auto sizes = sched::mh_table_sizes();
+    if (std::find(sizes.begin(), sizes.end(), s.mh_table_size) == sizes.end()) {
       return r.error_at(*r.get("mh_table_size"),
                         "mh_table_size " + std::to_string(s.mh_table_size) +
-                            " is not one of the sizes IPVS allows (" + sizes + ")");
+                            " is not one of the sizes IPVS allows (" + mh_sizes_text() + ")");
     }
   }
 
@@ -385,6 +389,20 @@ Status read_service(const toml::table& t, std::size_t number, Config& cfg) {
     if (auto st = read_real(*reals->get(i)->as_table(), i + 1, r, s, origin, health); !st) {
       return st;
     }
+  }
+  // mh gives every real server table slots, so IPVS refuses more servers than slots (EINVAL);
+  // name the first real server too many.
+  if (const auto limit = sched::real_server_limit(s.scheduler, s.mh_table_size);
+      limit && s.dests.size() > *limit) {
+    const std::string size = "mh_table_size = " + std::to_string(*limit) +
+                             (s.mh_table_size == 0 ? " (the default)" : "");
+    return r.error(origin.dests[*limit],
+                   "real #" + std::to_string(*limit + 1) + " is one too many: " + size +
+                       " allows at most " + std::to_string(*limit) +
+                       " real servers (an mh service needs a table slot per server; IPVS "
+                       "refuses more with EINVAL) and this service lists " +
+                       std::to_string(s.dests.size()) + "; set a larger mh_table_size (" +
+                       mh_sizes_text() + ") or remove real servers");
   }
   if (auto st = read_service_health(r, s.key, s.dests, health, origin.sorry); !st) {
     return st;

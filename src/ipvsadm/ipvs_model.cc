@@ -1,10 +1,14 @@
 // The checks mirror ip_vs_ctl.c: service existence (EEXIST/ESRCH), destination existence
-// (EEXIST/ENOENT), the l_threshold <= u_threshold rule (ERANGE), weight >= 0 (ERANGE), and the
-// scheduler lookup (ENOENT). Syntax-level checks (zero port without persistence, flag/scheduler
-// compatibility, tunnel option combinations) belong to the front ends, as in ipvsadm.
+// (EEXIST/ENOENT), the l_threshold <= u_threshold rule (ERANGE), weight >= 0 (ERANGE), the
+// scheduler lookup (ENOENT), and the scheduler's own refusal: mh holds at most M real servers
+// (EINVAL, see check_real_limit). Syntax-level checks (zero port without persistence,
+// flag/scheduler compatibility, tunnel option combinations) belong to the front ends, as in
+// ipvsadm.
 #include "ipvsadm/ipvs_model.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "sched/registry.h"
 
@@ -23,6 +27,28 @@ base::Status check_engines(const lb::ServiceSpec& spec) {
     return make_error(ErrorCode::kNotFound, "Scheduler or persistence engine not found");
   }
   return {};
+}
+
+// sched::real_server_limit(): an mh service has at most M real servers (M = its table size).
+// In IPVS the check is ip_vs_mh_reassign()'s `num_dests > IP_VS_MH_TAB_SIZE → -EINVAL`, reached
+// from ip_vs_mh_init_svc() when -E binds mh to a service that already has more (the edit fails,
+// the old scheduler is bound again and nothing of the edit is applied) and from the add_dest
+// hook on -a. The kernel ignores the hook's return value on -a (__ip_vs_update_dest() is void),
+// so there the server is added while the table silently stays as it was: the new server gets no
+// slot, and later edits and deletions leave the stale table (deleted servers included) in place
+// until the count is back at M. uvs refuses that -a with the same EINVAL instead, so that a
+// service never runs on a table that no longer matches its real servers and every
+// configuration path (TOML, reload, uvsadm) has one rule.
+base::Status check_real_limit(const lb::ServiceSpec& spec, std::size_t reals) {
+  const std::optional<std::uint32_t> limit =
+      sched::real_server_limit(spec.scheduler, spec.mh_table_size);
+  if (!limit || reals <= *limit) {
+    return {};
+  }
+  return make_error(ErrorCode::kInvalidOperation,
+                    "an mh service may have at most " + std::to_string(*limit) +
+                        " real servers (its Maglev table size); " + spec.key.to_string() +
+                        " would have " + std::to_string(reals));
 }
 
 }  // namespace
@@ -58,10 +84,15 @@ base::Status IpvsModel::edit_service(const lb::ServiceSpec& spec) {
   if (auto st = check_engines(spec); !st) {
     return st;
   }
-  std::vector<lb::DestSpec> dests = std::move(s->dests);
   // ipvsadm has no option for the Maglev table size (a kernel build setting): -E sends 0 and
   // must not reset a size the TOML file chose.
   const std::uint32_t mh_size = spec.mh_table_size != 0 ? spec.mh_table_size : s->mh_table_size;
+  lb::ServiceSpec edited = spec;
+  edited.mh_table_size = mh_size;
+  if (auto st = check_real_limit(edited, s->dests.size()); !st) {
+    return st;
+  }
+  std::vector<lb::DestSpec> dests = std::move(s->dests);
   *s = spec;
   s->dests = std::move(dests);
   s->mh_table_size = mh_size;
@@ -108,6 +139,9 @@ base::Status IpvsModel::add_dest(const lb::ServiceKey& key, const lb::DestSpec& 
     if (d.addr == dest.addr && d.port == dest.port) {
       return make_error(ErrorCode::kExists, "Destination already exists");
     }
+  }
+  if (auto st = check_real_limit(*s, s->dests.size() + 1); !st) {
+    return st;
   }
   s->dests.insert(s->dests.begin(), dest);
   return {};

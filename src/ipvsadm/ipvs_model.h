@@ -1,7 +1,8 @@
 // ipvs_model.h — the configuration as IPVS's control plane keeps it, with IPVS's rules and errors.
 //
 // The one place that decides whether a change is legal: duplicate services or destinations,
-// missing ones, threshold ranges, unknown schedulers. TOML loading, uvsadm commands and health
+// missing ones, threshold ranges, unknown schedulers, the mh scheduler's limit of one real
+// server per table slot. TOML loading, uvsadm commands and health
 // checks all reach it through control::ControlPlane, which turns each successful change into a
 // new service-table snapshot. Errors carry the IPVS errno as an ErrorCode so uvsadm can print
 // ipvsadm's message (EEXIST → kExists, ESRCH → kNoService, ENOENT → kNotFound, ERANGE → kRange,
@@ -21,13 +22,16 @@ class IpvsModel {
   // -A: the service must not exist; the scheduler must be known (kNotFound otherwise).
   // Real servers in `spec.dests` are ignored (added with add_dest).
   base::Status add_service(const lb::ServiceSpec& spec);
-  // -E: replaces the service fields (not the destinations) of an existing service.
+  // -E: replaces the service fields (not the destinations) of an existing service. Refused
+  // (kInvalidOperation, nothing changed) when the service would be mh with more real servers
+  // than its table size, as ip_vs_mh_init_svc() refuses.
   base::Status edit_service(const lb::ServiceSpec& spec);
   // -D
   base::Status del_service(const lb::ServiceKey& key);
   // -C
   void clear();
-  // -a: inserted at the head of the list (IPVS list order is newest first).
+  // -a: inserted at the head of the list (IPVS list order is newest first). Refused
+  // (kInvalidOperation) when an mh service already has as many real servers as table slots.
   base::Status add_dest(const lb::ServiceKey& key, const lb::DestSpec& dest);
   // -e: replaces the destination's fields; it keeps its list position.
   base::Status edit_dest(const lb::ServiceKey& key, const lb::DestSpec& dest);

@@ -8,6 +8,7 @@
 #include <bit>
 #include <iterator>
 
+#include "base/compiler.h"
 #include "lb/real_server.h"
 #include "lb/service_spec.h"
 #include "sched/gcd.h"
@@ -41,6 +42,7 @@ Mh::Mh(std::uint32_t table_size)
     : size_(table_size), tab_bits_(tab_index_of(table_size) / 2), table_(table_size, kEmpty) {}
 
 void Mh::build(std::span<const RealEntry> reals, std::uint32_t service_flags) {
+  UVS_DCHECK(reals.size() <= size_);  // the configuration enforces real_server_limit()
   flags_ = service_flags;
   std::fill(table_.begin(), table_.end(), kEmpty);
   perms_.assign(reals.size(), Permutation{});

@@ -16,8 +16,9 @@
 // otherwise nullptr, unless mh-fallback (kSvcSched1): then slots h(key1, addr32 + port +
 // ((k + s0) mod M)) mod M for k = 0..M-1 are tried and the first usable server is returned (an
 // empty slot ends the search).
-// More than M servers: IPVS refuses the change (EINVAL); here the table simply fills with the
-// first claims, so configuration must keep the real-server count <= M.
+// At most M servers: ip_vs_mh_reassign() returns EINVAL for more. uvs refuses such a
+// configuration before it gets here (sched::real_server_limit(), checked by the TOML reader and
+// by ipvsadm::IpvsModel for every change), so build() never sees more than M (a debug check).
 // build() on control (allocates the table); pick() on the worker, no allocation.
 #pragma once
 

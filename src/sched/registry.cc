@@ -131,6 +131,14 @@ std::span<const std::uint32_t> mh_table_sizes() {
   return kMhSizes;
 }
 
+std::optional<std::uint32_t> real_server_limit(std::string_view scheduler,
+                                               std::uint32_t mh_table_size) {
+  if (scheduler != "mh") {
+    return std::nullopt;
+  }
+  return mh_table_size == 0 ? kDefaultMhSize : mh_table_size;
+}
+
 FlagResult parse_sched_flag(std::string_view word, std::string_view scheduler) {
   const std::string_view sched = scheduler.empty() ? kDefaultScheduler : scheduler;
   FlagResult r;

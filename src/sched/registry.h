@@ -36,6 +36,13 @@ std::unique_ptr<Scheduler> make_scheduler(std::string_view name, const Scheduler
 // 251 509 1021 2039 4093 8191 16381 32749 65521 131071.
 std::span<const std::uint32_t> mh_table_sizes();
 
+// The most real servers a service with this scheduler may have, or nullopt for no limit. Only mh
+// has one: its table size (0 = the default 4093), because every real server needs a slot;
+// ip_vs_mh_reassign() returns EINVAL when num_dests > IP_VS_MH_TAB_SIZE. The configuration
+// paths (TOML reader, ipvsadm::IpvsModel) refuse a change that would exceed it.
+std::optional<std::uint32_t> real_server_limit(std::string_view scheduler,
+                                               std::uint32_t mh_table_size);
+
 // One -b / `flags = [...]` word for the given scheduler: the service flag bit (kSvcSched1..3), or
 // the error text ipvsadm prints: "invalid scheduler flag `X'" (unknown word) or
 // "incompatible scheduler flag `X'" (sh-* without sh, mh-* without mh).

@@ -418,9 +418,9 @@ address = "10.0.1.103:80"
                               // 1. services that are gone
                               "del-service UDP 10.0.1.100:53",
                               // 2. kept services in the new file's order: 10.0.1.101 unchanged,
-                              // then 10.0.1.100: edit, deleted, edited, added reals
-                              "edit-service TCP 10.0.1.100:80",
+                              // then 10.0.1.100: deleted reals, edit, edited, added reals
                               "del-dest TCP 10.0.1.100:80 -> 10.0.2.11:80",
+                              "edit-service TCP 10.0.1.100:80",
                               "edit-dest TCP 10.0.1.100:80 -> 10.0.2.12:80",
                               "add-dest TCP 10.0.1.100:80 -> 10.0.2.15:80",
                               "add-dest TCP 10.0.1.100:80 -> 10.0.2.14:80",
@@ -438,8 +438,8 @@ address = "10.0.1.103:80"
                               "set-log-level debug",
                           });
   REQUIRE(changes.size() == 15);
-  CHECK(changes[1].where == SourcePos{"t.toml", 21, 1});
-  CHECK(changes[2].where == SourcePos{"t.toml", 5, 3});  // in the running file
+  CHECK(changes[1].where == SourcePos{"t.toml", 5, 3});  // in the running file
+  CHECK(changes[2].where == SourcePos{"t.toml", 21, 1});
   CHECK(changes[3].where == SourcePos{"t.toml", 28, 3});
   CHECK(changes[4].where == SourcePos{"t.toml", 25, 3});
   CHECK(changes[5].where == SourcePos{"t.toml", 35, 3});

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "config_test_util.h"
+#include "support/toml_text.h"
 
 using uvs::base::ErrorCode;
 using uvs::config::test::load_error;
@@ -312,4 +313,42 @@ TEST_CASE("service errors: tunnel options follow ipvsadm's table per tunnel type
         "t.toml:8:17: " + who + "Illegal 'tun-remcsum' option with the 'gre' tunnel type");
   load_ok(tun + "  tunnel = \"gre\"\n  tunnel_csum = \"csum\"\n");
   load_ok(tun + "  tunnel = \"gre\"\n  tunnel_csum = \"nocsum\"\n");
+}
+
+namespace {
+
+// kSvc, then `sched_lines` (S lines), then `n` real servers 10.0.x.y, two lines each: real #k's
+// [[service.real]] header is at line 3 + S + 2 * (k - 1) + 1.
+std::string mh_with_reals(const std::string& sched_lines, int n) {
+  return kSvc + sched_lines + uvs::test::numbered_reals(n);
+}
+
+}  // namespace
+
+TEST_CASE("service errors: an mh service has at most mh_table_size real servers (EINVAL)") {
+  // 251 slots: 251 servers are fine, the 252nd is named at its [[service.real]] header.
+  const std::string small = "scheduler = \"mh\"\nmh_table_size = 251\n";  // lines 4-5
+  load_ok(mh_with_reals(small, 251));
+  const std::string sizes = "251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071";
+  CHECK(load_error(mh_with_reals(small, 300)) ==
+        "t.toml:" + std::to_string(6 + 2 * 251) + ":1: " + kCtx +
+            "real #252 is one too many: mh_table_size = 251 allows at most 251 real servers (an "
+            "mh service needs a table slot per server; IPVS refuses more with EINVAL) and this "
+            "service lists 300; set a larger mh_table_size (" +
+            sizes + ") or remove real servers");
+  CHECK(load_error(mh_with_reals(small, 252)).find("real #252 is one too many") !=
+        std::string::npos);
+  CHECK(load_error_code(mh_with_reals(small, 252)) == ErrorCode::kInvalidArgument);
+  // The next size up takes them.
+  load_ok(mh_with_reals("scheduler = \"mh\"\nmh_table_size = 509\n", 300));
+  // Without mh_table_size the limit is IPVS's default table, 4093.
+  load_ok(mh_with_reals("scheduler = \"mh\"\n", 4093));
+  CHECK(load_error(mh_with_reals("scheduler = \"mh\"\n", 4094)) ==
+        "t.toml:" + std::to_string(5 + 2 * 4093) + ":1: " + kCtx +
+            "real #4094 is one too many: mh_table_size = 4093 (the default) allows at most 4093 "
+            "real servers (an mh service needs a table slot per server; IPVS refuses more with "
+            "EINVAL) and this service lists 4094; set a larger mh_table_size (" +
+            sizes + ") or remove real servers");
+  // Other schedulers have no such limit.
+  load_ok(mh_with_reals("scheduler = \"sh\"\n", 300));
 }

@@ -12,6 +12,7 @@
 #include "control/apply_changes.h"
 #include "director.h"
 #include "support/check.h"
+#include "support/toml_text.h"
 
 using uvs::test::Director;
 
@@ -144,4 +145,66 @@ TEST_CASE("reload: running_config has a position for every service and real serv
   CHECK(dests[1].to_string() == "live.toml:12:3");
   CHECK(dests[2].to_string() == "live.toml:8:3");
   CHECK(running.service_origins[1].pos.to_string() == "live.toml");
+}
+
+namespace {
+
+// One tcp service 10.0.1.100:80 with `n` NAT real servers 10.0.2.1:80, 10.0.2.2:80, ... (then
+// 10.0.3.x), after `head` (the scheduler lines).
+std::string with_reals(const std::string& head, int n) {
+  return "[daemon]\ninterfaces = [\"eth0\", \"eth1\"]\n\n"
+         "[[service]]\nprotocol = \"tcp\"\naddress = \"10.0.1.100:80\"\n" +
+         head + uvs::test::numbered_reals(n, ":80", "forward = \"nat\"\n");
+}
+
+}  // namespace
+
+TEST_CASE("reload: switching to mh while dropping real servers never exceeds the table") {
+  // 253 servers under wlc; the new file wants mh with 251 slots and 250 of them. The deletions
+  // come before the -E, so the service never holds 253 servers under mh (which IPVS refuses).
+  Director d;
+  uvs::config::Config loaded = parse(with_reals("scheduler = \"wlc\"\n", 253));
+  REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+  REQUIRE_OK(reload(d, loaded, with_reals("scheduler = \"mh\"\nmh_table_size = 251\n", 250)));
+  const auto* s = d.control->model().find(loaded.services[0].key);
+  REQUIRE(s != nullptr);
+  CHECK(s->scheduler == "mh");
+  CHECK(s->mh_table_size == 251);
+  CHECK(s->dests.size() == 250);
+  // And back: more servers than slots again needs another scheduler first, in the same reload.
+  REQUIRE_OK(reload(d, loaded, with_reals("scheduler = \"sh\"\n", 253)));
+  CHECK(d.control->model().find(loaded.services[0].key)->dests.size() == 253);
+}
+
+TEST_CASE("control plane: the mh limit holds for uvsadm and for changes that skip the TOML check") {
+  Director d;
+  uvs::config::Config loaded = parse(with_reals("scheduler = \"mh\"\nmh_table_size = 251\n", 251));
+  REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+  const uvs::lb::ServiceKey key = loaded.services[0].key;
+  const auto epoch = d.control->epoch();
+
+  SUBCASE("uvsadm -a: ipvsadm's EINVAL message, nothing published") {
+    const auto r = d.run("-a -t 10.0.1.100:80 -r 10.0.3.99:80 -m");
+    CHECK(r.exit_code == 255);
+    CHECK(r.err == "Invalid operation.  Possibly wrong module version, address not unicast, ...\n");
+    CHECK(d.control->epoch() == epoch);
+    CHECK(d.control->model().find(key)->dests.size() == 251);
+    CHECK(d.control->current()->services.at(0)->reals.size() == 251);
+  }
+  SUBCASE("a change list built in code: refused at its place with the limit named") {
+    uvs::config::Config more = loaded;
+    uvs::lb::DestSpec extra = more.services[0].dests.front();
+    extra.addr = Director::addr("10.0.3.99");
+    more.services[0].dests.insert(more.services[0].dests.begin(), extra);
+    more.service_origins[0].dests.insert(more.service_origins[0].dests.begin(),
+                                         uvs::config::SourcePos{"live.toml", 999, 3});
+    Director fresh;
+    const auto st = uvs::control::apply_changes(uvs::config::initial_changes(more), *fresh.control);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().code == uvs::base::ErrorCode::kInvalidOperation);
+    CHECK(st.error().to_string() ==
+          "live.toml:999:3: add-dest TCP 10.0.1.100:80 -> 10.0.3.99:80: an mh service may have "
+          "at most 251 real servers (its Maglev table size); TCP 10.0.1.100:80 would have 252");
+    CHECK(fresh.control->model().find(key)->dests.size() == 251);
+  }
 }

@@ -146,6 +146,92 @@ TEST_CASE("runner: C7 -y without -x fails in IPVS with ERANGE") {
   CHECK(r.err == "Numerical result out of range\n");
 }
 
+namespace {
+
+const std::string kEinval =
+    "Invalid operation.  Possibly wrong module version, address not unicast, ...\n";
+
+// "-a -t 10.0.0.1:80 -r 10.1.x.y -m" for the i-th real server (distinct for i < 62500).
+std::string add_real(int i) {
+  return "-a -t 10.0.0.1:80 -r 10.1." + std::to_string(i / 250) + "." +
+         std::to_string(1 + i % 250) + " -m";
+}
+
+// An mh service with a 251-slot table, as a TOML file with mh_table_size = 251 creates it
+// (ipvsadm has no option for the size: IPVS takes it from the kernel build).
+lb::ServiceSpec mh251() {
+  lb::ServiceSpec spec;
+  spec.key = svc_key(6, "10.0.0.1", 80);
+  spec.scheduler = "mh";
+  spec.mh_table_size = 251;
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("runner: -a to an mh service whose table is full fails with EINVAL") {
+  Cli cli;
+  REQUIRE(cli.backend.add_service(mh251()).ok());
+  for (int i = 0; i < 251; ++i) {
+    check_ok(cli.run(add_real(i)));
+  }
+  const lb::ServiceKey key = svc_key(6, "10.0.0.1", 80);
+  RunResult r = cli.run(add_real(251));
+  CHECK(r.exit_code == 255);
+  CHECK(r.err == kEinval);
+  CHECK(r.out.empty());
+  CHECK(cli.backend.model().find(key)->dests.size() == 251);
+  // A duplicate is still EEXIST (IPVS looks the destination up before the scheduler hook runs).
+  r = cli.run(add_real(0));
+  CHECK(r.exit_code == 255);
+  CHECK(r.err == "Destination already exists\n");
+  // Edits keep the count; a deletion makes room again.
+  check_ok(cli.run("-e -t 10.0.0.1:80 -r 10.1.0.1 -m -w 5"));
+  check_ok(cli.run("-d -t 10.0.0.1:80 -r 10.1.0.2"));
+  check_ok(cli.run(add_real(251)));
+  CHECK(cli.run(add_real(252)).err == kEinval);
+  CHECK(cli.backend.model().find(key)->dests.size() == 251);
+}
+
+TEST_CASE("runner: -E to mh with more real servers than table slots fails with EINVAL") {
+  Cli cli;
+  // The file's mh service, switched to wlc with uvsadm (-E sends no table size, so the stored
+  // 251 stays), then given 252 real servers: switching back to mh must fail.
+  REQUIRE(cli.backend.add_service(mh251()).ok());
+  check_ok(cli.run("-E -t 10.0.0.1:80 -s wlc"));
+  for (int i = 0; i < 252; ++i) {
+    check_ok(cli.run(add_real(i)));
+  }
+  const lb::ServiceKey key = svc_key(6, "10.0.0.1", 80);
+  const RunResult r = cli.run("-E -t 10.0.0.1:80 -s mh -b mh-port -p 60");
+  CHECK(r.exit_code == 255);
+  CHECK(r.err == kEinval);
+  // ip_vs_edit_service() binds the old scheduler again and applies none of the edit.
+  const lb::ServiceSpec* s = cli.backend.model().find(key);
+  REQUIRE(s != nullptr);
+  CHECK(s->scheduler == "wlc");
+  CHECK(s->flags == 0);
+  CHECK(s->dests.size() == 252);
+  // Another scheduler is fine, and so is mh once the count fits.
+  check_ok(cli.run("-E -t 10.0.0.1:80 -s sh"));
+  check_ok(cli.run("-d -t 10.0.0.1:80 -r 10.1.0.1"));
+  check_ok(cli.run("-E -t 10.0.0.1:80 -s mh -b mh-port"));
+  CHECK(cli.backend.model().find(key)->scheduler == "mh");
+  CHECK(cli.backend.model().find(key)->mh_table_size == 251);
+}
+
+TEST_CASE("runner: an mh service from ipvsadm alone has IPVS's default 4093 slots") {
+  Cli cli;
+  check_ok(cli.run("-A -t 10.0.0.1:80 -s mh"));
+  for (int i = 0; i < 4093; ++i) {
+    REQUIRE(cli.run(add_real(i)).exit_code == 0);
+  }
+  const RunResult r = cli.run(add_real(4093));
+  CHECK(r.exit_code == 255);
+  CHECK(r.err == kEinval);
+  CHECK(cli.backend.model().find(svc_key(6, "10.0.0.1", 80))->dests.size() == 4093);
+}
+
 TEST_CASE("runner: C8 -L of one service has no version line; a missing one exits 1") {
   Cli cli;
   check_ok(cli.run("-A -t 10.0.0.1:80 -s rr"));
