@@ -8,8 +8,12 @@ root=$(cd "$here/.." && pwd)
 "$here/setup.sh" debug
 
 echo "== formatting (clang-format)"
-bad=$(cd "$root" && git ls-files 'src/*.h' 'src/*.cc' 'tests/*.h' 'tests/*.cc' 2>/dev/null |
-  while read -r f; do clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
+# Every C++ file of the tree, git checkout or not (a tarball is checked too).
+files=$(cd "$root" && find src tests -type f \( -name '*.h' -o -name '*.cc' \) | sort)
+[[ -n $files ]] || { echo "no C++ files found under $root/src and $root/tests"; exit 1; }
+bad=$(cd "$root" && while read -r f; do
+  clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"
+done <<<"$files")
 if [[ -n $bad ]]; then
   echo "not clang-formatted:"; echo "$bad"
   exit 1

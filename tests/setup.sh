@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   build-essential cmake pkg-config clang-format
   libpcap-dev libtins-dev libasio-dev libtomlplusplus-dev doctest-dev
-  iproute2 python3 curl socat tcpdump
+  iproute2 python3 curl socat tcpdump tcpreplay ethtool git
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -377,8 +377,8 @@ void Pipeline::flush_port(std::uint16_t port) {
 }
 
 void Pipeline::flush() {
-  for (std::uint16_t p = 0; p < ports_.size(); ++p) {
-    flush_port(p);
+  for (std::size_t p = 0; p < ports_.size(); ++p) {
+    flush_port(static_cast<std::uint16_t>(p));  // port ids are 16-bit (Pipeline::Pipeline)
   }
 }
 
@@ -436,7 +436,7 @@ void Pipeline::arp_for_each_vip(base::Nanos now,
                                 ArpBuilder build,
                                 base::Relaxed<std::uint64_t>& sent) {
   now_ = now;
-  for (std::uint16_t port = 0; port < ports_.size(); ++port) {
+  for (std::size_t port = 0; port < ports_.size(); ++port) {
     for (const net::IpAddr& vip : table_->vips()) {
       if (!vip.is_v4()) {
         continue;
@@ -445,7 +445,7 @@ void Pipeline::arp_for_each_vip(base::Nanos now,
       if (!f) {
         return;
       }
-      queue_tx(port, *f);
+      queue_tx(static_cast<std::uint16_t>(port), *f);
       sent.add(1);
     }
   }
