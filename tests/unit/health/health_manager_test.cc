@@ -422,3 +422,30 @@ TEST_CASE("health: a reload that changes a check starts it over from the real se
   CHECK(d.weight(kVip, "10.0.2.11:80") == 1);
   CHECK(d.weight(kVip, "10.0.2.12:80") == -1);
 }
+
+TEST_CASE("health: a quorum above the total weight is lowered, so the sorry server steps aside") {
+  // quorum 3 with two real servers of weight 1: keepalived lowers it to 2 (the loader does the
+  // same). Kept at 3, the service would start, and stay, with the sorry server.
+  HealthDirector d;
+  d.start(conf(kTcp, "quorum = 3\nsorry_server = \"10.0.2.99:80\"\n"));
+  const health::ServiceState* s = d.health->find_service(d.loaded.services[0].key);
+  REQUIRE(s != nullptr);
+  CHECK(s->config.quorum == 2);
+  CHECK(s->quorum_up);
+  CHECK(d.weight(kVip, "10.0.2.99:80") == -1);
+  CHECK(d.weight(kVip, "10.0.2.11:80") == 1);
+  CHECK(d.health->status_text().find("quorum UP (live weight 2, quorum 2,") != std::string::npos);
+  d.run_for(1 * kSec, HealthDirector::failing({"10.0.2.11"}));  // live 1 < 2: lost
+  CHECK(d.weight(kVip, "10.0.2.99:80") == 1);
+  d.run_for(3 * kSec, up());
+  CHECK(d.weight(kVip, "10.0.2.99:80") == -1);
+  // A reload evaluates the rule again, as keepalived's does: weights 2 + 2 reach 3.
+  d.reload(conf(kTcp, "quorum = 3\nsorry_server = \"10.0.2.99:80\"\n", "  weight = 2\n"));
+  s = d.health->find_service(d.loaded.services[0].key);
+  CHECK(s->config.quorum == 3);
+  d.run_for(3 * kSec, HealthDirector::failing({"10.0.2.11"}));
+  d.run_for(2 * kSec, HealthDirector::failing({"10.0.2.11"}));  // .11 down: live 2 < 3
+  CHECK(d.weight(kVip, "10.0.2.99:80") == 1);
+  d.reload(conf(kTcp, "quorum = 3\nsorry_server = \"10.0.2.99:80\"\n"));  // back to 1 + 1: 2
+  CHECK(d.health->find_service(d.loaded.services[0].key)->config.quorum == 2);
+}
