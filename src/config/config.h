@@ -119,6 +119,16 @@ struct ReplayConfig {
   }
 };
 
+// Something the loader changed rather than refused, so that the file runs as keepalived would
+// run it (today: a quorum above the total weight of the real servers, lowered as keepalived
+// lowers it). The file is valid; uvsd logs each warning when it loads the file (start-up,
+// reload) and `uvsd --check` prints them.
+struct ConfigWarning {
+  SourcePos pos;        // the value concerned (or the table's header)
+  std::string message;  // "<context>: <what was changed>", like an Error's message
+  std::string to_string() const { return pos.to_string() + ": " + message; }
+};
+
 // Where one [[service]] and its [[service.real]] tables were written.
 struct ServiceOrigin {
   SourcePos pos;                 // the [[service]] header
@@ -136,6 +146,8 @@ struct Config {
   // Health checks, quorum and sorry server of each service (health_spec.h): parallel to
   // services, or shorter (a Config built in code may leave it empty: no health checking).
   std::vector<ServiceHealth> health;
+  // What the loader adjusted, in file order (see ConfigWarning).
+  std::vector<ConfigWarning> warnings;
 
   // Where things were written (see the header comment).
   std::vector<ServiceOrigin> service_origins;  // parallel to services

@@ -40,6 +40,10 @@
 // ServiceSpec::dests lists them in reverse (see config.h). IPv6 addresses are recognised but
 // refused (kUnsupported) until IPv6 forwarding is wired end to end.
 //
+// Adjusted rather than refused, as keepalived adjusts it: a quorum above the total weight of a
+// health-checked service's real servers (health_reader.h, fit_quorum), each change one
+// Config::warnings entry naming file:line:col.
+//
 // Error codes: kInvalidArgument for bad input, kUnsupported (IPv6, SCTP), kExists (duplicate
 // service or real server), kRange (thresholds), kSystem (unreadable file).
 // Nothing here throws: toml++'s exceptions are caught and returned as Errors.

@@ -4,6 +4,7 @@
 // applied in one place: keepalived's defaults, written once below.
 #include "config/health_reader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <string>
@@ -485,6 +486,47 @@ Status read_service_health(const TableReader& r,
   }
   out.sorry_server = d;
   return {};
+}
+
+void fit_quorum(const TableReader& r,
+                const std::vector<lb::DestSpec>& dests,
+                ServiceHealth& h,
+                std::vector<ConfigWarning>& warnings) {
+  if (!h.enabled() || dests.empty()) {
+    return;
+  }
+  std::uint64_t total = 0;
+  for (const lb::DestSpec& d : dests) {
+    total += static_cast<std::uint64_t>(std::max<std::int32_t>(d.weight, 0));
+  }
+  const auto at = [&](std::string_view key) {
+    return r.has(key) ? r.pos_of(*r.get(key)) : r.header_pos();
+  };
+  if (h.quorum > total) {
+    // keepalived: "Warning - quorum %u for %s exceeds total weight of real servers %u, reducing
+    // quorum to %u". The service is already named by the context.
+    std::string what = "quorum " + std::to_string(h.quorum) +
+                       " exceeds total weight of real servers " + std::to_string(total);
+    if (total > 0) {
+      what += ", reducing quorum to " + std::to_string(total);
+    } else {
+      what += (h.quorum > 1 ? ", reducing quorum to 1" : ", keeping quorum 1") +
+              std::string(
+                  " (keepalived reduces it to 0, uvs's least quorum is 1): every real "
+                  "server has weight 0, so the quorum stays lost until a check raises a "
+                  "weight (misc_dynamic)");
+    }
+    warnings.push_back({at("quorum"), r.context() + ": " + what});
+    h.quorum = static_cast<std::uint32_t>(std::max<std::uint64_t>(total, 1));
+  }
+  if (h.hysteresis >= h.quorum) {
+    // keepalived: "Virtual server %s: hysteresis %u >= quorum %u; setting hysteresis to %u".
+    warnings.push_back({at("hysteresis"),
+                        r.context() + ": hysteresis " + std::to_string(h.hysteresis) +
+                            " >= quorum " + std::to_string(h.quorum) + "; setting hysteresis to " +
+                            std::to_string(h.quorum - 1)});
+    h.hysteresis = h.quorum - 1;
+  }
 }
 
 }  // namespace uvs::config

@@ -49,4 +49,21 @@ base::Status read_service_health(const TableReader& r,
                                  ServiceHealth& out,
                                  SourcePos& sorry_pos);
 
+// keepalived's rule for a quorum that can never be reached (check_data.c, validate_check_config,
+// run on every configuration load, reloads included): a quorum above the total weight of the
+// service's real servers is lowered to that total, then a hysteresis no longer below the quorum
+// is lowered to quorum - 1, each with a warning appended to `warnings` (at the value, or at the
+// [[service]] header when the key is left out). The total counts every real server as written,
+// with its configured weight: weight 0 and inhibit_on_failure ones included, the sorry server
+// not. keepalived may lower the quorum to 0 (every weight 0), which it then never gains; uvs's
+// least quorum is 1, which gives the same while every weight is 0, so 1 is kept and the warning
+// says so. Only services uvsd's health checking manages (ServiceHealth::enabled()) and that
+// have real servers are concerned: keepalived drops a virtual server without real servers, and
+// the quorum of an unmanaged service means nothing. `h` holds the service's health as read;
+// `dests` its real servers.
+void fit_quorum(const TableReader& r,
+                const std::vector<lb::DestSpec>& dests,
+                ServiceHealth& h,
+                std::vector<ConfigWarning>& warnings);
+
 }  // namespace uvs::config

@@ -407,6 +407,7 @@ Status read_service(const toml::table& t, std::size_t number, Config& cfg) {
   if (auto st = read_service_health(r, s.key, s.dests, health, origin.sorry); !st) {
     return st;
   }
+  fit_quorum(r, s.dests, health, cfg.warnings);
   // Parsed in file order, which is the order of `ipvsadm -a`; IPVS puts each new real server at
   // the head of the list, so the list is the file order reversed.
   std::reverse(s.dests.begin(), s.dests.end());

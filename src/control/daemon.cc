@@ -51,6 +51,13 @@ void say(const base::Error& e) {
   std::fprintf(stderr, "uvsd: %s\n", e.to_string().c_str());
 }
 
+// What the loader adjusted in a valid file (config::ConfigWarning), one log line each.
+void warn_adjusted(const config::Config& cfg) {
+  for (const config::ConfigWarning& w : cfg.warnings) {
+    base::log_warn(w.to_string());
+  }
+}
+
 std::vector<net::IpAddr> vips_of(const config::Config& cfg) {
   std::vector<net::IpAddr> out;
   for (const lb::ServiceSpec& s : cfg.services) {
@@ -172,6 +179,7 @@ void Daemon::reload() {
                     next.error().to_string());
     return;
   }
+  warn_adjusted(*next);
   if (socket_overridden_) {
     next->daemon.control_socket = loaded_.daemon.control_socket;
   }
@@ -547,6 +555,7 @@ int run_daemon(const DaemonArgs& args) {
     say(cfg.error());
     return 1;
   }
+  warn_adjusted(*cfg);
   if (!args.control_socket.empty()) {
     cfg->daemon.control_socket = args.control_socket;
   }
@@ -560,6 +569,7 @@ int check_config(const std::string& path) {
     say(cfg.error());
     return 1;
   }
+  warn_adjusted(*cfg);
   std::size_t reals = 0;
   for (const lb::ServiceSpec& s : cfg->services) {
     reals += s.dests.size();

@@ -20,8 +20,9 @@ struct DaemonArgs {
 // Returns the process exit status: 0 after a clean stop, 1 when it could not start.
 int run_daemon(const DaemonArgs& args);
 
-// `uvsd --check FILE`: 0 when the file is valid (one summary line on stdout), else 1 with the
-// error (file:line:col) on stderr.
+// `uvsd --check FILE`: 0 when the file is valid (one summary line on stdout, after what the
+// loader adjusted as "uvsd: warning: file:line:col: ..." lines on stderr, as the daemon logs
+// them at start-up and on each reload), else 1 with the error (file:line:col) on stderr.
 int check_config(const std::string& path);
 
 }  // namespace uvs::control

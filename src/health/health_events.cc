@@ -19,10 +19,6 @@ base::Nanos ms(std::uint32_t v) {
   return base::Nanos{v} * kNanosPerMilli;
 }
 
-std::string check_name(const RealState& r) {
-  return std::string(config::check_type_name(r.checker->target.spec.type)) + " check";
-}
-
 }  // namespace
 
 // tcp_epilog(): a success, or a failure once the retries are used up, ends the round (next one
@@ -104,6 +100,22 @@ void HealthManager::misc_epilog(ServiceState& s,
       std::max(now, c.started + ms(c.retry_it != 0 ? spec.retry_delay_ms : spec.interval_ms));
 }
 
+std::string HealthManager::check_label(const RealState& r) {
+  return std::string(config::check_type_name(r.checker->target.spec.type)) + " check";
+}
+
+// What coming UP (going DOWN) does to a real server in IPVS, as perform_svr_state() does it.
+std::string HealthManager::state_action(const ServiceState& s, const RealState& r, bool alive) {
+  const bool sorry_mode = s.config.sorry_server && s.sorry_alive && !s.quorum_up;
+  if (sorry_mode) {
+    return alive ? "stays out while the sorry server stands in" : "already out (sorry server)";
+  }
+  if (r.config.inhibit_on_failure) {
+    return alive ? "weight back to " + std::to_string(r.weight) : "weight 0 (inhibit_on_failure)";
+  }
+  return alive ? "added back with weight " + std::to_string(r.weight) : "removed";
+}
+
 // update_svr_checker_state(): with one checker per real server, a change of the checker is a
 // change of the real server. A first result that confirms the initial state only runs the
 // notify script for alpha checkers and for a confirmed DOWN.
@@ -139,17 +151,8 @@ void HealthManager::perform_state(ServiceState& s,
   if (r.alive == alive) {
     return;
   }
-  const bool sorry_mode = s.config.sorry_server && s.sorry_alive && !s.quorum_up;
-  std::string action;
-  if (sorry_mode) {
-    action = alive ? "stays out while the sorry server stands in" : "already out (sorry server)";
-  } else if (r.config.inhibit_on_failure) {
-    action = alive ? "weight back to " + std::to_string(r.weight) : "weight 0 (inhibit_on_failure)";
-  } else {
-    action = alive ? "added back with weight " + std::to_string(r.weight) : "removed";
-  }
-  base::log_info("health: " + s.name() + ": real " + r.name() + ": " + check_name(r) + " " +
-                 (alive ? "UP" : "DOWN") + " (" + why + "): " + action);
+  base::log_info("health: " + s.name() + ": real " + r.name() + ": " + check_label(r) + " " +
+                 (alive ? "UP" : "DOWN") + " (" + why + "): " + state_action(s, r, alive));
   r.alive = alive;
   r.last_change = clock_.now();
   notify(s, r);
@@ -167,7 +170,7 @@ void HealthManager::update_weight(ServiceState& s,
   if (std::clamp(old, 0, 65535) == std::clamp(weight, 0, 65535)) {
     return;
   }
-  base::log_info("health: " + s.name() + ": real " + r.name() + ": " + check_name(r) +
+  base::log_info("health: " + s.name() + ": real " + r.name() + ": " + check_label(r) +
                  " set the weight from " + std::to_string(old) + " to " + std::to_string(weight) +
                  " (exit status " + std::to_string(exit_status) + ")" +
                  (r.alive ? "" : "; it is down, the weight applies when it comes back"));

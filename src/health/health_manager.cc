@@ -217,19 +217,51 @@ void HealthManager::adopt(const config::Config& next) {
   std::vector<ServiceState> states = migrate(next, next_id_);
 
   // What is no longer configured stops being checked; keepalived runs notify_down for the live
-  // ones (clear_service_rs) and quorum_down for a removed service that had its quorum.
+  // ones (clear_service_rs) and quorum_down for a removed service that had its quorum. One log
+  // line per real server that loses its checker, naming the checker: either the real server left
+  // the file, or its check did while the real server stays (it is then always up: a DOWN one
+  // comes back, which is a state change, so the line says how).
   for (const ServiceState& old : services_) {
-    const auto it = std::find_if(
+    auto it = std::find_if(
         states.begin(), states.end(), [&](const ServiceState& s) { return s.key == old.key; });
+    const std::optional<std::size_t> written = next.find_service(old.key);
     for (const RealState& r : old.reals) {
-      const bool kept =
-          it != states.end() &&
-          std::any_of(it->reals.begin(), it->reals.end(), [&](auto& n) { return n.id == r.id; });
-      if (kept) {
+      RealState* kept = nullptr;
+      if (it != states.end()) {
+        for (RealState& n : it->reals) {
+          kept = n.id == r.id ? &n : kept;
+        }
+      }
+      const lb::DestSpec* still =
+          written ? find_dest(next.services[*written].dests, r.dest.addr, r.dest.port) : nullptr;
+      const std::string line = "health: " + old.name() + ": real " + r.name() + ": " +
+                               (r.checker ? check_label(r) : std::string("no check"));
+      if (still != nullptr) {
+        if (!r.checker || (kept != nullptr && kept->checker)) {
+          continue;  // still checked, or never was: nothing changes for it
+        }
+        // Its check left the file, the real server did not: from now on it is up. In a service
+        // that is still managed it rejoins as a live real server; a service left without any
+        // health key gets its real servers exactly as written.
+        std::string what = line + " removed from the configuration: no longer checked";
+        if (!r.alive) {
+          const std::string& why = r.checker->down_reason;
+          what += "; it was DOWN (" + (why.empty() ? std::string("alpha: no success yet") : why) +
+                  "): ";
+          if (kept != nullptr) {
+            kept->last_change = now;
+            what += state_action(*it, *kept, /*alive=*/true);
+          } else {
+            what += "back as written, weight " + std::to_string(still->weight) +
+                    " (the service has no health check any more)";
+          }
+        }
+        base::log_info(what);
         continue;
       }
-      base::log_info("health: " + old.name() + ": real " + r.name() +
-                     ": no longer checked (not in the configuration any more)");
+      base::log_info(
+          line + (r.checker ? " stopped" : "") + ": the " + (written ? "real server" : "service") +
+          " is no longer in the configuration (it was " + (r.alive ? "UP" : "DOWN") + ")");
       if (r.alive && !r.config.notify_down.empty()) {
         scripts_.run(r.config.notify_down, "notify_down of " + r.name() + " (" + old.name() + ")");
       }

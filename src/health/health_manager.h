@@ -37,6 +37,9 @@
 //     - a new real server starts as at start-up (up, or down if its check is alpha);
 //     - a removed real server stops being checked (notify_down runs if it was alive, as
 //       keepalived does); a removed service likewise (and quorum_down if it had the quorum);
+//     - a real server whose check is removed while it stays is no longer checked and counts as
+//       up: a DOWN one comes back (as a live real server, or as written when its service has no
+//       health key left);
 //     - then every service's quorum is evaluated again as at start-up.
 //
 // Every state change is one log line naming the service, the real server, the checker and the
@@ -102,6 +105,10 @@ class HealthManager {
   void update_weight(ServiceState& s, RealState& r, std::int32_t weight, int exit_status);
   void update_quorum(ServiceState& s, bool init);
   void notify(const ServiceState& s, const RealState& r);
+  // For the log lines: "http check"; what coming up / going down does in IPVS ("removed",
+  // "weight back to 3", ...).
+  static std::string check_label(const RealState& r);
+  static std::string state_action(const ServiceState& s, const RealState& r, bool alive);
 
   // The real servers (and sorry server) that should be in the service, file order, sorry last.
   static std::vector<lb::DestSpec> members(const ServiceState& s);

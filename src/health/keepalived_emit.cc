@@ -1,8 +1,13 @@
 // Writing one imported virtual server as uvs TOML. The rules uvs's loader enforces and
 // keepalived (or ipvsadm under it) silently works around are settled here with a warning, so
 // that the output loads: a dr/tun real server port that differs from the service's (ipvsadm
-// would use the service's), thresholds the kernel refuses, scheduler flags the scheduler does
-// not take, a sorry server that is also a real server, a hysteresis not below the quorum.
+// would use the service's), a real server written twice (keepalived removes the second; also
+// two dr ports that become the same real server once the port is dropped), thresholds the kernel
+// refuses, scheduler flags the scheduler does not take, a sorry server that is also a real
+// server. keepalived's own corrections are made as it makes them, with its wording: a quorum
+// above the total weight of the real servers is lowered to that total, then a hysteresis not
+// below the quorum to quorum - 1 (check_data.c, validate_check_config).
+#include <algorithm>
 #include <cstdio>
 
 #include "config/address_text.h"
@@ -37,6 +42,58 @@ std::optional<T> first(const std::optional<T>& a,
   return a ? a : b ? b : c;
 }
 
+// A real server as it will be written: its forward method and the port of its address (none:
+// the service's, or the packet's on a fwmark service), and the port keepalived checks when the
+// written port had to be dropped.
+struct Planned {
+  const Real* real = nullptr;
+  Method method;
+  std::optional<std::uint16_t> port;
+  std::optional<std::uint16_t> check_port;
+};
+
+std::vector<Planned> plan_reals(const VirtualServer& vs,
+                                const Key& key,
+                                const std::string& ctx,
+                                std::vector<KaWarning>& warnings) {
+  std::vector<Planned> out;
+  for (const Real& r : vs.reals) {
+    const std::string rctx = ctx + ": " + r.title;
+    Planned p{&r, r.method.value_or(vs.method), r.port, std::nullopt};
+    if (p.port && p.method.fwd != lb::ForwardMethod::kMasq) {
+      if (key.fwmark != 0) {
+        p.check_port = p.port;  // keepalived gives IPVS port 0, and checks the written port
+        p.port.reset();
+      } else if (*p.port != key.port) {
+        warnings.push_back({r.pos,
+                            rctx + ": port " + std::to_string(*p.port) +
+                                " left out: " + fwd_name(p.method.fwd) +
+                                " never rewrites the destination port (ipvsadm uses the service "
+                                "port " +
+                                std::to_string(key.port) + ")"});
+        p.check_port = p.port;
+        p.port.reset();
+      }
+    }
+    // The loader refuses a real server written twice; keepalived removes the second ("real
+    // server %s is duplicated - removing second rs"), and IPVS would refuse to add it anyway.
+    const std::uint16_t port = p.port.value_or(key.fwmark != 0 ? 0 : key.port);
+    const auto same = std::find_if(out.begin(), out.end(), [&](const Planned& o) {
+      return o.real->addr == r.addr && o.port.value_or(key.fwmark != 0 ? 0 : key.port) == port;
+    });
+    if (same != out.end()) {
+      warnings.push_back({r.pos,
+                          rctx + ": real server " + net::to_string(r.addr, port) +
+                              " is duplicated (" + same->real->title + " at " +
+                              same->real->pos.to_string() +
+                              "): this one is left out, as keepalived removes the second"});
+      continue;
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
 void emit_tunnel(const Method& m,
                  std::string& out,
                  std::vector<KaWarning>& warnings,
@@ -64,6 +121,41 @@ void emit_tunnel(const Method& m,
     return;
   }
   out += "  tunnel_csum = \"" + csum + "\"\n";
+}
+
+// The url's path as uvs's loader takes it: starting with "/" (keepalived sends it as written;
+// a request line needs the "/"), and with the bytes a request line cannot carry (spaces, control
+// characters; only a quoted path has them) percent-encoded. Each change is warned. Empty: "/".
+std::string request_path(const Check& c, const std::string& ctx, std::vector<KaWarning>& warnings) {
+  if (c.path.empty()) {
+    warnings.push_back({c.path_pos, ctx + ": url: the path is empty: \"/\" is requested"});
+    return "/";
+  }
+  std::string path = c.path[0] == '/' ? c.path : "/" + c.path;
+  if (path != c.path) {
+    warnings.push_back({c.path_pos,
+                        ctx + ": url: path \"" + c.path + "\" does not start with \"/\": \"" +
+                            path + "\" is requested"});
+  }
+  std::string encoded;
+  for (const char ch : path) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b <= 0x20 || b == 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", b);
+      encoded += buf;
+    } else {
+      encoded += ch;
+    }
+  }
+  if (encoded != path) {
+    warnings.push_back({c.path_pos,
+                        ctx + ": url: path \"" + c.path +
+                            "\" has spaces or control characters, which a request line cannot "
+                            "carry: \"" +
+                            encoded + "\" (percent-encoded) is requested"});
+  }
+  return encoded;
 }
 
 }  // namespace
@@ -158,10 +250,30 @@ void emit_service(const VirtualServer& vs,
     }
   }
 
+  const std::vector<Planned> reals = plan_reals(vs, key, ctx, warnings);
+
+  // keepalived's validate_check_config(): a quorum above the total weight of the real servers
+  // (configured weights, 0 and inhibit_on_failure ones included) is lowered to that total, then
+  // a hysteresis not below the quorum to quorum - 1. A total of 0 would make keepalived's quorum
+  // 0, never gained; uvs keeps 1 (its least), which is never gained either while every weight
+  // is 0. keepalived drops a virtual server without real servers, so none is checked then.
   std::uint32_t quorum = vs.quorum.value_or(1);
-  if (quorum == 0) {
-    warn(vs.pos, ctx, "quorum 0 is not accepted by uvs: 1 used");
-    quorum = 1;
+  const KaPos& qpos = vs.quorum ? vs.quorum_pos : vs.pos;
+  std::uint64_t total = 0;
+  for (const Planned& p : reals) {
+    total += static_cast<std::uint64_t>(p.real->weight.value_or(1));
+  }
+  if (!reals.empty() && quorum > total) {
+    std::string what = "quorum " + std::to_string(quorum) +
+                       " exceeds total weight of real servers " + std::to_string(total) +
+                       ", reducing quorum to " + std::to_string(total);
+    if (total == 0) {
+      what +=
+          " as keepalived does; uvs's least quorum is 1, which is written instead (never "
+          "gained either while every real server has weight 0)";
+    }
+    warn(qpos, ctx, what);
+    quorum = static_cast<std::uint32_t>(std::max<std::uint64_t>(total, 1));
   }
   if (quorum != 1) {
     out += "quorum = " + std::to_string(quorum) + "\n";
@@ -169,10 +281,11 @@ void emit_service(const VirtualServer& vs,
   if (vs.hysteresis && *vs.hysteresis != 0) {
     std::uint32_t h = *vs.hysteresis;
     if (h >= quorum) {
-      warn(vs.pos,
+      // keepalived: "Virtual server %s: hysteresis %u >= quorum %u; setting hysteresis to %u".
+      warn(vs.hysteresis_pos,
            ctx,
-           "hysteresis " + std::to_string(h) + " is not below the quorum " +
-               std::to_string(quorum) + ": " + std::to_string(quorum - 1) + " used");
+           "hysteresis " + std::to_string(h) + " >= quorum " + std::to_string(quorum) +
+               "; setting hysteresis to " + std::to_string(quorum - 1));
       h = quorum - 1;
     }
     if (h != 0) {
@@ -197,8 +310,8 @@ void emit_service(const VirtualServer& vs,
     }
     const std::uint16_t effective = port.value_or(key.port);
     bool clash = false;
-    for (const Real& r : vs.reals) {
-      clash = clash || (r.addr == *vs.sorry_addr && r.port.value_or(key.port) == effective);
+    for (const Planned& p : reals) {
+      clash = clash || (p.real->addr == *vs.sorry_addr && p.port.value_or(key.port) == effective);
     }
     if (clash) {
       warn(vs.pos,
@@ -215,26 +328,12 @@ void emit_service(const VirtualServer& vs,
     }
   }
 
-  for (const Real& r : vs.reals) {
+  for (const Planned& planned : reals) {
+    const Real& r = *planned.real;
     const std::string rctx = ctx + ": " + r.title;
-    const Method m = r.method.value_or(vs.method);
-    std::optional<std::uint16_t> port = r.port;
-    std::optional<std::uint16_t> check_port;
-    if (port && m.fwd != lb::ForwardMethod::kMasq) {
-      if (key.fwmark != 0) {
-        check_port = port;  // keepalived gives IPVS port 0, and checks the written port
-        port.reset();
-      } else if (*port != key.port) {
-        warn(r.pos,
-             rctx,
-             "port " + std::to_string(*port) + " left out: " + fwd_name(m.fwd) +
-                 " never rewrites the destination port (ipvsadm uses the service "
-                 "port " +
-                 std::to_string(key.port) + ")");
-        check_port = port;
-        port.reset();
-      }
-    }
+    const Method& m = planned.method;
+    const std::optional<std::uint16_t>& port = planned.port;
+    const std::optional<std::uint16_t>& check_port = planned.check_port;
     out += "\n  [[service.real]]  # " + r.pos.to_string() + ": " + r.title + "\n";
     out += "  address = \"" + (port ? net::to_string(r.addr, *port) : r.addr.to_string()) + "\"\n";
     out += "  forward = \"" + std::string(fwd_name(m.fwd)) + "\"\n";
@@ -322,8 +421,8 @@ void emit_service(const VirtualServer& vs,
       out += "    port = " + std::to_string(target_port) + "\n";
     }
     if (c.type == config::CheckType::kHttp) {
-      if (!c.path.empty()) {
-        out += "    path = " + toml_quote(c.path[0] == '/' ? c.path : "/" + c.path) + "\n";
+      if (c.path != "/") {
+        out += "    path = " + toml_quote(request_path(c, rctx, warnings)) + "\n";
       }
       if (!c.status.empty()) {
         std::string s;
@@ -343,13 +442,28 @@ void emit_service(const VirtualServer& vs,
         }
       }
       const auto host = first(c.own.virtualhost, r.own.virtualhost, vs.own.virtualhost);
-      if (host) {
+      if (host && (host->empty() || host->find_first_of(" \t\r\n") != std::string::npos)) {
+        warn(c.pos,
+             rctx,
+             "virtualhost \"" + *host +
+                 "\" is empty or has spaces, which a Host header cannot carry: left out (the "
+                 "real server's address is sent)");
+      } else if (host) {
         out += "    host = " + toml_quote(*host) + "\n";
       }
     }
     if (c.type == config::CheckType::kUdp) {
-      if (!c.payload_hex.empty()) {
+      const bool hex =
+          c.payload_hex.find_first_not_of("0123456789abcdefABCDEF \t") == std::string::npos &&
+          c.payload_hex.find_first_not_of(" \t") != std::string::npos;
+      if (hex) {
         out += "    payload_hex = " + toml_quote(c.payload_hex) + "\n";
+      } else if (!c.payload_hex.empty()) {
+        warn(c.pos,
+             rctx,
+             "payload \"" + c.payload_hex +
+                 "\" is not hexadecimal digits: left out, as keepalived refuses it (one byte "
+                 "is sent)");
       }
       if (c.require_reply) {
         out += "    require_reply = true\n";

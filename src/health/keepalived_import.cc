@@ -90,12 +90,25 @@ class Importer {
     }
     return v;
   }
-  std::optional<std::uint32_t> timer_arg(const KaNode& n, const std::string& ctx) {
+  // `positive`: keepalived's minimum is 1 µs (delay_loop, connect_timeout, misc_timeout), so 0
+  // is refused as keepalived refuses it, and what uvs's millisecond resolution would round to 0
+  // becomes 1 ms.
+  std::optional<std::uint32_t> timer_arg(const KaNode& n,
+                                         const std::string& ctx,
+                                         bool positive = false) {
     std::optional<std::uint32_t> v = n.args.empty() ? std::nullopt : to_ms(n.args[0].text);
+    if (v && positive && *v == 0) {
+      if (std::stod(n.args[0].text) == 0) {
+        v.reset();
+      } else {
+        v = 1;
+      }
+    }
     if (!v) {
       warn(n.pos,
            ctx,
            "\"" + n.keyword + "\" needs a number of seconds" +
+               std::string(positive ? " above 0" : "") +
                (n.args.empty() ? "" : ", not \"" + n.args[0].text + "\"") + ": ignored");
     }
     return v;
@@ -131,11 +144,13 @@ class Importer {
     }
     return a;
   }
+  // A port 0..65535; `min` 1 where keepalived refuses 0 (connect_port, a tunnel's port).
   std::optional<std::uint16_t> port_arg(const std::string& text,
                                         const KaPos& at,
-                                        const std::string& ctx) {
+                                        const std::string& ctx,
+                                        std::uint64_t min = 0) {
     const auto v = to_uint(text, 65535);
-    if (!v) {
+    if (!v || *v < min) {
       warn(at, ctx, "\"" + text + "\" is not a port: ignored");
       return std::nullopt;
     }
@@ -144,7 +159,7 @@ class Importer {
   // notify_up "cmd args" [user [group]]: keepalived runs scripts as a user; uvsd runs them as
   // itself.
   std::string script_arg(const KaNode& n, const std::string& ctx, bool whole_line) {
-    if (n.args.empty()) {
+    if (n.args.empty() || n.args[0].text.find_first_not_of(" \t") == std::string::npos) {
       warn(n.pos, ctx, "\"" + n.keyword + "\" without a script: ignored");
       return {};
     }
@@ -188,7 +203,7 @@ class Importer {
           m.tunnel = "ipip";
         }
       } else if (w == "port" && i + 1 < n.args.size()) {
-        m.tunnel_port = port_arg(n.args[++i].text, n.pos, ctx);
+        m.tunnel_port = port_arg(n.args[++i].text, n.pos, ctx, 1);
       } else if (w == "nocsum" || w == "csum" || w == "remcsum") {
         m.tunnel_csum = w;
       } else {
@@ -202,9 +217,9 @@ class Importer {
   bool inherited(const KaNode& n, const std::string& ctx, Inherited& into) {
     const std::string& k = n.keyword;
     if (k == "delay_loop") {
-      into.delay_loop_ms = timer_arg(n, ctx);
+      into.delay_loop_ms = timer_arg(n, ctx, /*positive=*/true);
     } else if (k == "connect_timeout") {
-      into.connect_timeout_ms = timer_arg(n, ctx);
+      into.connect_timeout_ms = timer_arg(n, ctx, /*positive=*/true);
     } else if (k == "retry" || k == "nb_get_retry") {
       if (auto v = uint_arg(n, ctx, 1000)) {
         into.retry = static_cast<std::uint32_t>(*v);
@@ -220,6 +235,7 @@ class Importer {
         warn(n.pos, ctx, "\"virtualhost\" without a name: ignored");
       } else {
         into.virtualhost = n.args[0].text;
+        extra_words(n, ctx, 1);
       }
     } else {
       return false;
@@ -421,12 +437,20 @@ class Importer {
         warn(c.pos, ctx, "unknown protocol \"" + p + "\": TCP used");
       }
     } else if (k == "quorum") {
-      if (auto v = uint_arg(c, ctx, 4294967295u)) {
-        vs.quorum = static_cast<std::uint32_t>(*v);
+      // keepalived: "Quorum %s must be in [1, %u]. Setting to 1."
+      const auto v = c.args.empty() ? std::nullopt : to_uint(c.args[0].text, 4294967295u);
+      if (!v || *v == 0) {
+        warn(c.pos,
+             ctx,
+             "quorum " + (c.args.empty() ? std::string() : c.args[0].text + " ") +
+                 "must be in [1, 4294967295]: 1 used, as keepalived does");
       }
+      vs.quorum = v && *v != 0 ? static_cast<std::uint32_t>(*v) : 1;
+      vs.quorum_pos = c.pos;
     } else if (k == "hysteresis") {
       if (auto v = uint_arg(c, ctx, 4294967295u)) {
         vs.hysteresis = static_cast<std::uint32_t>(*v);
+        vs.hysteresis_pos = c.pos;
       }
     } else if (k == "quorum_up") {
       vs.quorum_up = script_arg(c, ctx, false);
@@ -440,6 +464,9 @@ class Importer {
       vs.sorry_addr = ip_arg(c.args[0].text, c.pos, ctx);
       if (c.args.size() > 1) {
         vs.sorry_port = port_arg(c.args[1].text, c.pos, ctx);
+        if (vs.sorry_port == 0) {
+          vs.sorry_port.reset();  // keepalived: port 0 is the virtual server's port
+        }
       }
     } else if (k == "sorry_server_lvs_method" || k == "sorry_server_lb_kind") {
       vs.sorry_method = method_arg(c, ctx);
@@ -488,6 +515,9 @@ class Importer {
     r.addr = *addr;
     if (n.args.size() > 1) {
       r.port = port_arg(n.args[1].text, n.pos, ctx);
+      if (r.port == 0) {
+        r.port.reset();  // keepalived: port 0 is the virtual server's port
+      }
     }
     for (const KaNode& c : n.children) {
       const std::string& k = c.keyword;
@@ -572,7 +602,7 @@ class Importer {
       }
       if (w == "connect_port") {
         if (!k.args.empty()) {
-          c.port = port_arg(k.args[0].text, k.pos, ctx);
+          c.port = port_arg(k.args[0].text, k.pos, ctx, 1);
         }
       } else if (w == "connect_ip") {
         if (k.args.empty() || net::IpAddr::parse(k.args[0].text) != r.addr) {
@@ -590,8 +620,7 @@ class Importer {
                "server (the first)");
           continue;
         }
-        have_url = true;
-        read_url(k, c, ctx);
+        have_url = read_url(k, c, ctx);
       } else if ((c.type == config::CheckType::kHttp || c.from_ssl) &&
                  (w == "http_protocol" || w == "fast_recovery" || w == "enable_sni" ||
                   w == "sni_name" || w == "tls_compliant")) {
@@ -603,7 +632,7 @@ class Importer {
       } else if (c.type == config::CheckType::kMisc && w == "misc_path") {
         c.command = script_arg(k, ctx, true);
       } else if (c.type == config::CheckType::kMisc && w == "misc_timeout") {
-        c.misc_timeout_ms = timer_arg(k, ctx);
+        c.misc_timeout_ms = timer_arg(k, ctx, /*positive=*/true);
       } else if (c.type == config::CheckType::kMisc && w == "misc_dynamic") {
         c.misc_dynamic = true;
       } else if (c.type == config::CheckType::kMisc && w == "user") {
@@ -629,17 +658,59 @@ class Importer {
       warn(n.pos, rctx, "MISC_CHECK without misc_path: no check");
       return std::nullopt;
     }
+    if ((c.type == config::CheckType::kHttp || c.from_ssl) && !have_url) {
+      // keepalived: "HTTP/SSL_GET checker has no urls specified - ignoring".
+      warn(n.pos,
+           rctx,
+           n.keyword +
+               " without a url that has a path: keepalived ignores this checker, so this real "
+               "server gets no check from it");
+      return std::nullopt;
+    }
     return c;
   }
 
-  void read_url(const KaNode& u, Check& c, const std::string& ctx) {
+  // keepalived reads one keyword per line: a block written on one line (`url { path /x
+  // status_code 200 }`) is split at its braces only, so everything between them is one
+  // statement, here `path` with four words. Keywords that take one value (path, digest,
+  // virtualhost: keepalived's set_value() and strvec_slot(strvec, 1)) use the first word and
+  // ignore the rest, as keepalived does; the rest is named in a warning.
+  void extra_words(const KaNode& k, const std::string& ctx, std::size_t used) {
+    if (k.args.size() <= used) {
+      return;
+    }
+    warn(k.pos,
+         ctx,
+         "\"" + k.keyword + "\" takes one value: \"" + words(k.args, used) +
+             "\" after it is ignored, as keepalived ignores it (keepalived reads one keyword "
+             "per line: write each on its own line)");
+  }
+
+  // The url's path, digest, status codes and virtualhost into `c`; false (and `c` untouched)
+  // when it has no path, which keepalived ignores ("url has no path - ignoring").
+  bool read_url(const KaNode& u, Check& c, const std::string& ctx) {
     const std::string uctx = ctx + ": url";
+    const Check before = c;
+    if (u.block && !u.args.empty()) {
+      warn(u.pos, uctx, "\"" + words(u.args) + "\" before '{' is ignored");
+    }
     for (const KaNode& k : u.children) {
       const std::string& w = k.keyword;
       if (w == "path") {
-        c.path = words(k.args);
+        if (k.args.empty()) {
+          warn(k.pos, uctx, "\"path\" without a value: ignored");
+          continue;
+        }
+        c.path = k.args[0].text;
+        c.path_pos = k.pos;
+        extra_words(k, uctx, 1);
       } else if (w == "digest") {
-        c.digest = k.args.empty() ? "" : lower(k.args[0].text);
+        if (k.args.empty()) {
+          warn(k.pos, uctx, "\"digest\" without a value: ignored");
+          continue;
+        }
+        c.digest = lower(k.args[0].text);
+        extra_words(k, uctx, 1);
       } else if (w == "status_code") {
         for (const KaWord& a : k.args) {
           const std::size_t dash = a.text.find('-');
@@ -655,6 +726,7 @@ class Importer {
       } else if (w == "virtualhost") {
         if (!k.args.empty()) {
           c.own.virtualhost = k.args[0].text;
+          extra_words(k, uctx, 1);
         }
       } else if (w == "regex" || w == "regex_no_match" || w == "regex_options" ||
                  w == "regex_stack" || w == "regex_min_offset" || w == "regex_max_offset") {
@@ -665,11 +737,17 @@ class Importer {
         warn(k.pos, uctx, "unknown keyword \"" + w + "\": not carried over");
       }
     }
-    if (c.from_ssl && (!c.path.empty() || !c.digest.empty() || !c.status.empty())) {
+    if (c.path_pos.line == 0) {
+      warn(u.pos, uctx, "url without a path: ignored, as keepalived ignores it");
+      c = before;
+      return false;
+    }
+    if (c.from_ssl) {
       c.path.clear();
       c.digest.clear();
       c.status.clear();
     }
+    return true;
   }
 
  private:

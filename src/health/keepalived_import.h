@@ -20,7 +20,17 @@
 // TLS; warned), MISC_CHECK (misc_path, misc_timeout, misc_dynamic), UDP_CHECK (payload,
 // require_reply) and PING_CHECK, with connect_port. A fwmark virtual server becomes a fwmark
 // service with a commented [[mark]] template to complete by hand (uvs marks packets itself;
-// the file does not load until a rule sets the mark). Everything else — global_defs,
+// the file does not load until a rule sets the mark).
+//
+// Values are read as keepalived reads them: one-value keywords (path, digest, virtualhost) take
+// the first word and the rest is warned (keepalived_parser.h: a block on one line is one
+// statement); a url without a path is dropped, and an HTTP_GET/SSL_GET left without a url; port
+// 0 of a real or sorry server is the virtual server's port. keepalived's own corrections are
+// made with its wording (check_data.c): a quorum above the total weight of the real servers is
+// lowered to it (to 1 when every weight is 0: uvs's least quorum), then a hysteresis not below
+// the quorum to quorum - 1, and a real server written twice is written once. Whatever uvs's
+// loader would refuse is fixed with a warning, so the output always loads (but for the [[mark]]
+// rules of fwmark services). Everything else — global_defs,
 // vrrp_* blocks, SMTP/DNS/BFD/FILE checks, a second checker or url, smtp_alert, ha_suspend,
 // omega, users of scripts, IPv6, SCTP ... — is named in a warning and left out.
 // Owned by: any thread (pure function).

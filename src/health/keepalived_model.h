@@ -41,6 +41,7 @@ struct Check {
   Inherited own;
   std::optional<std::uint16_t> port;
   std::string path;
+  KaPos path_pos;  // line 0: no url with a path read yet
   std::string digest;
   std::vector<config::StatusRange> status;
   std::string payload_hex;
@@ -83,8 +84,10 @@ struct VirtualServer {
   std::optional<std::uint32_t> persistence;
   std::string netmask;
   Method method;
-  std::optional<std::uint32_t> quorum;
+  std::optional<std::uint32_t> quorum;  // 1.. (keepalived sets 0 to 1)
   std::optional<std::uint32_t> hysteresis;
+  KaPos quorum_pos;  // where they were written (for the warnings about them)
+  KaPos hysteresis_pos;
   std::string quorum_up;
   std::string quorum_down;
   std::optional<net::IpAddr> sorry_addr;

@@ -26,6 +26,64 @@ std::string dir_of(const std::string& path) {
   return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
 }
 
+// Whether `in` is UTF-8 without NUL bytes; if not, `out` receives it with each invalid byte
+// (and NUL) replaced by U+FFFD.
+bool valid_utf8(std::string_view in, std::string& out) {
+  const auto seq_len = [&](std::size_t i) -> std::size_t {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
+    const unsigned char c = b(i);
+    if (c != 0 && c < 0x80) {
+      return 1;
+    }
+    std::size_t n = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 3;
+      lo = c == 0xe0 ? 0xa0 : 0x80;  // no overlong forms
+      hi = c == 0xed ? 0x9f : 0xbf;  // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 4;
+      lo = c == 0xf0 ? 0x90 : 0x80;
+      hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+      return 0;
+    }
+    if (i + n > in.size() || b(i + 1) < lo || b(i + 1) > hi) {
+      return 0;
+    }
+    for (std::size_t k = 2; k < n; ++k) {
+      if (b(i + k) < 0x80 || b(i + k) > 0xbf) {
+        return 0;
+      }
+    }
+    return n;
+  };
+  bool ok = true;
+  for (std::size_t i = 0; i < in.size();) {
+    const std::size_t n = seq_len(i);
+    ok = ok && n != 0;
+    i += n == 0 ? 1 : n;
+  }
+  if (ok) {
+    return true;
+  }
+  out.clear();
+  for (std::size_t i = 0; i < in.size();) {
+    const std::size_t n = seq_len(i);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";
+      ++i;
+    } else {
+      out.append(in.substr(i, n));
+      i += n;
+    }
+  }
+  return false;
+}
+
 class Lexer {
  public:
   Lexer(const KaIncludeReader& reader, std::vector<KaWarning>& warnings)
@@ -50,7 +108,17 @@ class Lexer {
   std::vector<Token> tokens;
 
  private:
-  void lex_line(std::string_view line, const KaPos& at, int depth) {
+  void lex_line(std::string_view raw, const KaPos& at, int depth) {
+    // The TOML written from these words must be UTF-8: other bytes (a Latin-1 file, a stray
+    // byte) become U+FFFD here, and the line is named.
+    std::string fixed;
+    const bool utf8 = valid_utf8(raw, fixed);
+    const std::string_view line = utf8 ? raw : std::string_view(fixed);
+    if (!utf8) {
+      warnings_.push_back({at,
+                           "not valid UTF-8 (or a NUL byte): the invalid bytes are replaced by "
+                           "U+FFFD on this line"});
+    }
     std::vector<Token> words;
     std::size_t i = 0;
     std::string cur;
@@ -201,6 +269,15 @@ class Parser {
       while (i_ < t_.size() && t_[i_].kind == Token::Kind::kWord) {
         node.args.push_back(t_[i_].word);
         ++i_;
+      }
+      // The block may open on the next line ("virtual_server 10.0.0.1 80" then "{"): keepalived
+      // then expects the '{' as the first word of the next line (process_stream's need_bob).
+      std::size_t next = i_;
+      while (next < t_.size() && t_[next].kind == Token::Kind::kEol) {
+        ++next;
+      }
+      if (next > i_ && next < t_.size() && t_[next].kind == Token::Kind::kOpen) {
+        i_ = next;
       }
       if (i_ < t_.size() && t_[i_].kind == Token::Kind::kOpen) {
         ++i_;

@@ -5,8 +5,13 @@
 // comments from `#` or `!` to the end of the line anywhere outside quotes, "..." or '...'
 // quoted strings (quotes removed, spaces kept, backslash escapes), and `include FILE` anywhere,
 // FILE relative to the directory of the file that includes it, glob patterns allowed.
-// Conditional lines (`@id ...`) and parameter definitions (`$NAME=...`) are not understood:
-// they are skipped with a warning, as is any unbalanced brace.
+// A block may open on the line of its keyword or as the first word of the next line. As in
+// keepalived, a line is split at its braces only, so the words between two braces on one line
+// are ONE statement (`url { path /x status_code 200 }` is `path` with three words: the importer
+// reads it as keepalived does). Conditional lines (`@id ...`) and parameter definitions
+// (`$NAME=...`) are not understood: they are skipped with a warning, as is any unbalanced brace.
+// Bytes that are not UTF-8 (or NUL) are replaced by U+FFFD with a warning, so that whatever is
+// carried over can be written as TOML.
 //
 // Input: the text and name of the main file, and a function that reads the files an include
 // names (so this stays a pure function and tests need no files). Output: the statements, each

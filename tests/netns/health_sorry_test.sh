@@ -4,6 +4,10 @@
 # servers stopped, the quorum is lost: the sorry server answers, and quorum_down runs once; with
 # one real server back, the quorum returns: the sorry server steps aside and quorum_up runs once.
 # Scripts append to a file, so "once per transition" is counted. notify_down/notify_up likewise.
+# Last, a reload sets quorum = 5, above the total weight of the real servers (2): uvsd lowers it
+# to 2 as keepalived does, with a warning naming the line (logged, and printed by `uvsd
+# --check`), so with rs2 down the sorry server comes in, and with rs2 back it steps aside again
+# (kept at 5, the quorum could never be gained and the sorry server would stay).
 source "$(dirname "$0")/lib.sh"
 require_root
 require_cmds curl python3
@@ -100,5 +104,25 @@ check "rs1 answers again (got: $answers)" test "$answers" = "RS1 RS1"
 sleep 2
 check "quorum_up ran once more, notify_up of rs1 once (got: $(events))" \
   bash -c "[[ $(count quorum_up) -eq 2 && $(count 'up rs1') -eq 1 && $(count 'up rs2') -eq 0 && $(count quorum_down) -eq 1 ]]"
+
+# quorum = 5 > 1 + 1: lowered to 2, at the reload as at start-up.
+sed -i 's/^sorry_server = /quorum = 5\nsorry_server = /' "$CONF"
+line=$(grep -n '^quorum = 5' "$CONF" | cut -d: -f1)
+warning="$CONF:$line:10: service \"10.0.1.100:80\": quorum 5 exceeds total weight of real servers 2, reducing quorum to 2"
+check_out=$("$UVSD" --check "$CONF" 2>&1)
+echo "$check_out"
+check "uvsd --check accepts the file and prints the warning" \
+  grep -qF "uvsd: warning: $warning" <<<"$check_out"
+kill -HUP "$UVSD_PID"
+check "the reload is applied" wait_until 5 grep -q "reloaded $CONF" "$UVS_TMP/uvsd.log"
+check "uvsd logs the warning at the reload" grep -qF "uvsd: warning: $warning" "$UVS_TMP/uvsd.log"
+quorum_is() { uvsadm --health | grep -q "quorum $1 (live weight $2, quorum 2, hysteresis 0)"; }
+check "with rs2 still down (live weight 1 < 2) the quorum is lost" quorum_is DOWN 1
+check "and the sorry server is back" listed 10.0.2.99 1
+web_server rs2 RS2
+check "rs2 back: live weight 2 reaches the lowered quorum, the sorry server leaves" \
+  wait_until 4 absent 10.0.2.99
+check "uvsadm --health shows the quorum in use: 2" quorum_is UP 2
+uvsadm --health
 cat "$EVENTS"
 finish

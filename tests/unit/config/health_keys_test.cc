@@ -3,6 +3,7 @@
 // Config::health with the real servers, and every error with its file:line:col.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -124,6 +125,61 @@ TEST_CASE("health keys: a service without health keys is not managed") {
   CHECK(sorry.health[0].sorry_server->port == 80);
 }
 
+// The warnings of a valid file, "file:line:col: message" each.
+std::vector<std::string> warnings_of(const uvs::config::Config& c) {
+  std::vector<std::string> out;
+  for (const auto& w : c.warnings) {
+    out.push_back(w.to_string());
+  }
+  return out;
+}
+
+TEST_CASE("health keys: a quorum above the total weight is lowered to it, as keepalived does") {
+  const std::string tcp = "type = \"tcp\"";
+  // Weights 2 + 0 (inhibit_on_failure) + 1: total 3; the sorry server does not count.
+  auto cfg = load_ok(svc("quorum = 5\nhysteresis = 3\nsorry_server = \"10.0.2.99\"",
+                         real("10.0.2.11", "weight = 2", tcp) +
+                             real("10.0.2.12", "weight = 0\ninhibit_on_failure = true", tcp) +
+                             real("10.0.2.13", "", "")));
+  CHECK(cfg.health[0].quorum == 3);
+  CHECK(cfg.health[0].hysteresis == 2);
+  CHECK(warnings_of(cfg) ==
+        std::vector<std::string>{
+            "t.toml:4:10: service \"10.0.1.100:80\": quorum 5 exceeds total weight of real "
+            "servers 3, reducing quorum to 3",
+            "t.toml:5:14: service \"10.0.1.100:80\": hysteresis 3 >= quorum 3; setting "
+            "hysteresis to 2"});
+  // At the total, or below: as written, no warning.
+  cfg = load_ok(svc("quorum = 3\nhysteresis = 2",
+                    real("10.0.2.11", "weight = 2", tcp) + real("10.0.2.12", "", tcp)));
+  CHECK(cfg.health[0].quorum == 3);
+  CHECK(cfg.health[0].hysteresis == 2);
+  CHECK(cfg.warnings.empty());
+  // Every weight 0: keepalived goes to quorum 0, never gained; uvs keeps 1 (same effect) and
+  // says so, also for the default quorum (then at the [[service]] header).
+  cfg = load_ok(svc("quorum = 4", real("10.0.2.11", "weight = 0", tcp)));
+  CHECK(cfg.health[0].quorum == 1);
+  REQUIRE(cfg.warnings.size() == 1);
+  CHECK(cfg.warnings[0].to_string().find(
+            "t.toml:4:10: service \"10.0.1.100:80\": quorum 4 exceeds total weight of real "
+            "servers 0, reducing quorum to 1 (keepalived reduces it to 0, uvs's least quorum is "
+            "1)") == 0);
+  cfg = load_ok(svc("sorry_server = \"10.0.2.99\"", real("10.0.2.11", "weight = 0", "")));
+  CHECK(cfg.health[0].quorum == 1);
+  REQUIRE(cfg.warnings.size() == 1);
+  CHECK(cfg.warnings[0].to_string().find("t.toml:1:1: service \"10.0.1.100:80\": quorum 1 "
+                                         "exceeds total weight of real servers 0, keeping "
+                                         "quorum 1") == 0);
+  // Services health checking does not manage, and services without real servers (keepalived
+  // drops those), keep their quorum silently.
+  cfg = load_ok(svc("quorum = 5", real("10.0.2.11", "", "")));
+  CHECK(cfg.health[0].quorum == 5);
+  cfg = load_ok(svc("quorum = 5\nsorry_server = \"10.0.2.99\"", ""));
+  CHECK(cfg.health[0].quorum == 5);
+  CHECK(cfg.warnings.empty());
+  // A reload loads the file again, so it applies the rule again (health_manager_test.cc).
+}
+
 TEST_CASE("health keys: udp payloads, text or keepalived's free-format hex") {
   auto cfg = load_ok(svc("",
                          real("10.0.2.11",
@@ -219,6 +275,7 @@ TEST_CASE("health keys: config/uvs.example.toml documents every health key") {
   INFO((r.ok() ? std::string() : r.error().to_string()));
   REQUIRE(r.ok());
   const uvs::config::Config& c = r.value();
+  CHECK(c.warnings.empty());  // the example needs no adjustment
   bool quorum = false, scripts = false, sorry = false, inhibit = false, notify = false;
   bool types[5] = {};
   bool timing = false, port = false, path = false, status = false, digest = false, host = false;

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "health_director.h"
+#include "log_capture.h"
 
 using uvs::test::HealthDirector;
 using uvs::test::kSec;
@@ -421,4 +422,91 @@ TEST_CASE("health: a reload that changes a check starts it over from the real se
   d.run_for(1 * kSec, HealthDirector::failing({"10.0.2.12"}));
   CHECK(d.weight(kVip, "10.0.2.11:80") == 1);
   CHECK(d.weight(kVip, "10.0.2.12:80") == -1);
+}
+
+TEST_CASE("health: a quorum above the total weight is lowered, so the sorry server steps aside") {
+  // quorum 3 with two real servers of weight 1: keepalived lowers it to 2 (the loader does the
+  // same). Kept at 3, the service would start, and stay, with the sorry server.
+  HealthDirector d;
+  d.start(conf(kTcp, "quorum = 3\nsorry_server = \"10.0.2.99:80\"\n"));
+  const health::ServiceState* s = d.health->find_service(d.loaded.services[0].key);
+  REQUIRE(s != nullptr);
+  CHECK(s->config.quorum == 2);
+  CHECK(s->quorum_up);
+  CHECK(d.weight(kVip, "10.0.2.99:80") == -1);
+  CHECK(d.weight(kVip, "10.0.2.11:80") == 1);
+  CHECK(d.health->status_text().find("quorum UP (live weight 2, quorum 2,") != std::string::npos);
+  d.run_for(1 * kSec, HealthDirector::failing({"10.0.2.11"}));  // live 1 < 2: lost
+  CHECK(d.weight(kVip, "10.0.2.99:80") == 1);
+  d.run_for(3 * kSec, up());
+  CHECK(d.weight(kVip, "10.0.2.99:80") == -1);
+  // A reload evaluates the rule again, as keepalived's does: weights 2 + 2 reach 3.
+  d.reload(conf(kTcp, "quorum = 3\nsorry_server = \"10.0.2.99:80\"\n", "  weight = 2\n"));
+  s = d.health->find_service(d.loaded.services[0].key);
+  CHECK(s->config.quorum == 3);
+  d.run_for(3 * kSec, HealthDirector::failing({"10.0.2.11"}));
+  d.run_for(2 * kSec, HealthDirector::failing({"10.0.2.11"}));  // .11 down: live 2 < 3
+  CHECK(d.weight(kVip, "10.0.2.99:80") == 1);
+  d.reload(conf(kTcp, "quorum = 3\nsorry_server = \"10.0.2.99:80\"\n"));  // back to 1 + 1: 2
+  CHECK(d.health->find_service(d.loaded.services[0].key)->config.quorum == 2);
+}
+
+TEST_CASE("health: a reload that takes a check away logs the real server, the checker, why") {
+  // .11 with or without its check, .12 with its check, and .13 (with its check) only when
+  // `three`.
+  const auto file = [](bool check11, bool three) {
+    std::string s =
+        "[[service]]\nprotocol = \"tcp\"\naddress = \"10.0.1.100:80\"\nscheduler = \"rr\"\n";
+    for (const char* ip : {"10.0.2.11", "10.0.2.12", "10.0.2.13"}) {
+      const std::string a = ip;
+      if (a == "10.0.2.13" && !three) {
+        continue;
+      }
+      s += "  [[service.real]]\n  address = \"" + a + ":80\"\n  forward = \"nat\"\n";
+      if (a != "10.0.2.11" || check11) {
+        s += "    [service.real.check]\n" + kTcp;
+      }
+    }
+    return s;
+  };
+  HealthDirector d;
+  d.start(file(true, true));
+  d.run_for(1 * kSec, HealthDirector::failing({"10.0.2.11"}));
+  REQUIRE(d.weight(kVip, "10.0.2.11:80") == -1);
+  {
+    uvs::test::LogCapture log;
+    d.reload(file(false, false));  // .11 loses its check (it was DOWN), .13 leaves the file
+    CHECK(log.has(
+        "health: TCP 10.0.1.100:80: real 10.0.2.11:80: tcp check removed from the "
+        "configuration: no longer checked; it was DOWN (connect: Connection refused): added back "
+        "with weight 1\n"));
+    CHECK(
+        log.has("health: TCP 10.0.1.100:80: real 10.0.2.13:80: tcp check stopped: the real "
+                "server is no longer in the configuration (it was UP)\n"));
+  }
+  CHECK(d.weight(kVip, "10.0.2.11:80") == 1);
+  CHECK(d.weight(kVip, "10.0.2.13:80") == -1);
+  const health::ServiceState* s = d.health->find_service(d.loaded.services[0].key);
+  CHECK(s->reals[0].alive);
+  CHECK(s->reals[0].last_change == d.clock.now());
+
+  // The last check of the service goes while .12 is DOWN: the service is no longer managed and
+  // its real servers are as written.
+  d.reload(file(true, false));
+  d.run_for(2 * kSec, HealthDirector::failing({"10.0.2.12"}));
+  d.run_for(5 * kSec, HealthDirector::failing({"10.0.2.12"}));
+  REQUIRE(d.weight(kVip, "10.0.2.12:80") == -1);
+  {
+    uvs::test::LogCapture log;
+    d.reload(conf(""));
+    CHECK(
+        log.has("health: TCP 10.0.1.100:80: real 10.0.2.12:80: tcp check removed from the "
+                "configuration: no longer checked; it was DOWN (connect: Connection refused, "
+                "after 2 retries): back as written, weight 1 (the service has no health check "
+                "any more)\n"));
+    CHECK(
+        log.has("health: TCP 10.0.1.100:80: real 10.0.2.11:80: tcp check removed from the "
+                "configuration: no longer checked\n"));
+  }
+  CHECK(d.weight(kVip, "10.0.2.12:80") == 1);
 }

@@ -346,7 +346,7 @@ TEST_CASE("import: values uvs's loader refuses are fixed with a warning, so the 
   INFO(all_warnings(r));
   INFO(r.toml);
   CHECK(warned(r, "k.conf:1", "scheduler flag sh-port left out"));
-  CHECK(warned(r, "k.conf:1", "hysteresis 3 is not below the quorum 2: 1 used"));
+  CHECK(warned(r, "k.conf:6", "hysteresis 3 >= quorum 2; setting hysteresis to 1"));
   CHECK(warned(r, "k.conf:1", "sorry_server 10.0.2.5 is also a real server"));
   CHECK(warned(r, "k.conf:8", "lthreshold 9 is greater than uthreshold"));
   CHECK(warned(r, "k.conf:12", "port 8080 left out: dr never rewrites the destination port"));
@@ -358,4 +358,203 @@ TEST_CASE("import: values uvs's loader refuses are fixed with a warning, so the 
     CHECK(d.port == 80);
   }
   CHECK(real_health(c, "TCP 10.0.1.5:80", "10.0.2.6").check->port == 8080);  // as keepalived
+}
+
+TEST_CASE("import: a quorum above the total weight is lowered as keepalived lowers it") {
+  // Weights 2 + 0 (inhibit_on_failure) + 1 (keepalived's default): total 3.
+  const std::string text = R"(virtual_server 10.0.1.6 80 {
+  quorum 7
+  hysteresis 4
+  sorry_server 10.0.2.99
+  real_server 10.0.2.6 80 { weight 2
+    TCP_CHECK { } }
+  real_server 10.0.2.7 80 { weight 0
+    inhibit_on_failure }
+  real_server 10.0.2.8 80 { }
+}
+virtual_server 10.0.1.7 80 {
+  quorum 3
+  real_server 10.0.2.6 80 { weight 0 }
+}
+virtual_server 10.0.1.8 80 {
+  quorum 3
+  real_server 10.0.2.6 80 { weight 3 }
+}
+)";
+  const health::KaImport r = health::import_keepalived(text, "k.conf", {});
+  INFO(all_warnings(r));
+  INFO(r.toml);
+  // keepalived's two messages, at the lines of the keywords.
+  CHECK(warned(r,
+               "k.conf:2",
+               "virtual_server 10.0.1.6 80: quorum 7 exceeds total weight of real servers 3, "
+               "reducing quorum to 3"));
+  CHECK(warned(r,
+               "k.conf:3",
+               "virtual_server 10.0.1.6 80: hysteresis 4 >= quorum 3; setting hysteresis to 2"));
+  CHECK(warned(r,
+               "k.conf:12",
+               "quorum 3 exceeds total weight of real servers 0, reducing quorum to 0 as "
+               "keepalived does; uvs's least quorum is 1, which is written instead"));
+  CHECK_FALSE(warned(r, "k.conf:16", "quorum"));
+  const config::Config c = load(r);
+  CHECK(c.warnings.empty());  // nothing left for the loader to adjust
+  CHECK(c.health[0].quorum == 3);
+  CHECK(c.health[0].hysteresis == 2);
+  CHECK(c.health[1].quorum == 1);
+  CHECK(c.health[2].quorum == 3);
+}
+
+// Odd but valid keepalived.conf inputs: each must import to TOML that the loader (what `uvsd
+// --check` runs) accepts, with the oddity named in a warning where keepalived would ignore or
+// change something. fwmark services get the [[mark]] rule the output asks for.
+TEST_CASE("import: odd keepalived inputs always give TOML that loads") {
+  struct Case {
+    const char* name;
+    std::string text;
+    const char* warning;  // a warning that must be given ("" = none required)
+  };
+  const std::vector<Case> cases = {
+      {"one-line url: the words after path are path's, ignored",
+       "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n"
+       "  HTTP_GET { url { path /x status_code 200 digest ZZZ } }\n }\n}\n",
+       "k.conf:3: virtual_server 10.0.0.1 80: real_server 10.0.0.2 80: HTTP_GET: url: \"path\" "
+       "takes one value: \"status_code 200 digest ZZZ\" after it is ignored"},
+      {"a path with a space: the first word",
+       "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n  HTTP_GET {\n   url {\n"
+       "    path /index.html?a b\n   }\n  }\n }\n}\n",
+       "\"b\" after it is ignored"},
+      {"a quoted path with spaces and a tab",
+       "virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n"
+       "  HTTP_GET { url { path \"/a b\\t\" } }\n }\n}\n",
+       "\"/a%20b%09\" (percent-encoded) is requested"},
+      {"an empty path, a path without '/', a url without a path, a HTTP_GET without url",
+       "virtual_server 10.0.0.1 80 {\n"
+       " real_server 10.0.0.2 80 { HTTP_GET { url { path \"\" } } }\n"
+       " real_server 10.0.0.3 80 { HTTP_GET { url { digest 0123 } } }\n"
+       " real_server 10.0.0.4 80 { HTTP_GET { connect_timeout 3 } }\n"
+       " real_server 10.0.0.5 80 { HTTP_GET { url { path index.html\n virtualhost \"a b\" } } }\n"
+       " real_server 10.0.0.6 80 { SSL_GET { url { status_code 200 } } }\n"
+       "}\n",
+       "HTTP_GET without a url that has a path: keepalived ignores this checker"},
+      {"digest and virtualhost with extra words, bad digest, bad status codes",
+       "virtual_server 10.0.0.1 80 {\n virtualhost a.example b.example\n"
+       " real_server 10.0.0.2 80 { HTTP_GET { url { path /\n"
+       "  digest 0123456789abcdef0123456789abcdeX 1\n  status_code 99 600 abc 200-100 } } }\n}\n",
+       "\"virtualhost\" takes one value: \"b.example\" after it is ignored"},
+      {"braces on the next line (Allman style)",
+       "virtual_server 10.0.0.1 80\n{\n real_server 10.0.0.2 80\n {\n  weight 3\n"
+       "  TCP_CHECK\n  {\n   connect_timeout 2\n  }\n }\n}\n",
+       ""},
+      {"everything on one line, stray braces, unclosed blocks",
+       "virtual_server 10.0.0.1 80 { real_server 10.0.0.2 80 { weight 2 } } virtual_server "
+       "10.0.0.3 80 { real_server 10.0.0.4 80 { TCP_CHECK { connect_port 81 } } }\n{\n}\n}\n"
+       "virtual_server 10.0.0.5 80 {\n real_server 10.0.0.6 80 {\n",
+       "'}' without a block to close"},
+      {"a real server twice, and two dr ports that become one real server",
+       "virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server 10.0.0.2 80 { }\n"
+       " real_server 10.0.0.2 8080 { }\n real_server 10.0.0.3 80 { }\n"
+       " real_server 10.0.0.3 80 { }\n}\n"
+       "virtual_server 10.0.0.9 80 {\n real_server 10.0.0.2 80 { }\n"
+       " real_server 10.0.0.2 8080 { }\n}\n",
+       "k.conf:6: virtual_server 10.0.0.1 80: real_server 10.0.0.3 80: real server 10.0.0.3:80 "
+       "is duplicated (real_server 10.0.0.3 80 at k.conf:5)"},
+      {"blank scripts, a script that is not UTF-8, a NUL byte",
+       std::string("virtual_server 10.0.0.1 80 {\n quorum_up \"  \"\n real_server 10.0.0.2 80 {\n"
+                   "  notify_up \"   \"\n  notify_down \"/bin/caf\xe9\"\n"
+                   "  MISC_CHECK { misc_path \"  \" }\n }\n"
+                   " real_server 10.0.0.3 80 { notify_up \"/bin/a") +
+           std::string(1, '\0') +
+           "b\"\n  MISC_CHECK { misc_path /bin/true\n misc_timeout 0 } }\n}\n",
+       "k.conf:5: not valid UTF-8"},
+      {"timers of 0 and below a millisecond, ports 0",
+       "virtual_server 10.0.0.1 80 {\n delay_loop 0\n sorry_server 10.0.0.99 0\n"
+       " real_server 10.0.0.2 0 {\n  connect_timeout 0.0001\n"
+       "  TCP_CHECK { delay_loop 0.0002\n connect_port 0 }\n }\n}\n"
+       "virtual_server 10.0.0.5 80 {\n lb_kind TUN type gue port 0\n"
+       " real_server 10.0.0.6 80 { }\n}\n",
+       "\"delay_loop\" needs a number of seconds above 0, not \"0\""},
+      {"udp payloads that are not hex",
+       "virtual_server 10.0.0.1 53 {\n protocol UDP\n"
+       " real_server 10.0.0.2 53 { UDP_CHECK { payload zz 00 } }\n"
+       " real_server 10.0.0.3 53 { UDP_CHECK { payload \"\" } }\n}\n",
+       "payload \"zz 00\" is not hexadecimal digits"},
+      {"quorum 0, above the total, every weight 0",
+       "virtual_server 10.0.0.1 80 {\n quorum 0\n hysteresis 9\n sorry_server 10.0.0.99\n"
+       " real_server 10.0.0.2 80 { weight 0\n TCP_CHECK { } }\n}\n",
+       "quorum 0 must be in [1, 4294967295]: 1 used"},
+      {"tunnels, flags, ops and masks that do not fit",
+       "virtual_server 10.0.0.1 80 {\n lb_kind TUN type gre nocsum\n sorry_server 10.0.0.9 8080\n"
+       " sorry_server_lvs_method TUN type ipip csum\n flag-1\n ops\n"
+       " persistence_granularity 255.255.0.0\n"
+       " real_server 10.0.0.2 80 { lb_kind TUN type ipip csum }\n"
+       " real_server 10.0.0.3 80 { lb_kind TUN type gre remcsum }\n"
+       " real_server 10.0.0.4 80 { lb_kind TUN type gue port 6080 remcsum }\n}\n"
+       "virtual_server 10.0.0.5 80 {\n lb_algo mh\n mh-port\n persistence_timeout 10\n"
+       " persistence_granularity bogus\n real_server 10.0.0.6 80 { weight -1\n"
+       "  uthreshold 2147483647\n  lthreshold 2147483647 }\n}\n",
+       "persistence_granularity \"bogus\" is not a dotted IPv4 mask"},
+      {"groups overlapping each other and plain virtual servers, a fwmark",
+       "virtual_server_group G {\n 10.0.0.1-3 80\n 10.0.0.2 80\n fwmark 5\n}\n"
+       "virtual_server group G {\n lb_kind DR\n real_server 10.0.0.9 80 { TCP_CHECK { } }\n}\n"
+       "virtual_server 10.0.0.3 80 { real_server 10.0.0.9 80 { } }\n",
+       "tcp 10.0.0.3:80 is already defined above"},
+      {"quoted keywords, bad ports, IPv6, SCTP, a sorry server that is a real server",
+       "\"virtual_server\" \"10.0.0.1\" \"80\" {\n  \"real_server\" 10.0.0.2 80 { \"weight\" \"5\" "
+       "}\n"
+       "}\nvirtual_server 10.0.0.1 99999 { }\n"
+       "virtual_server 2001:db8::1 80 { real_server 2001:db8::2 80 { } }\n"
+       "virtual_server 10.0.0.4 80 { protocol SCTP }\n"
+       "virtual_server 10.0.0.5 80 {\n sorry_server 10.0.0.6 81\n"
+       " real_server 10.0.0.6 81 { }\n real_server 10.0.0.6 80 { }\n}\n",
+       "sorry_server 10.0.0.6 is also a real server"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const health::KaImport r = health::import_keepalived(c.text, "k.conf", {});
+    INFO(all_warnings(r));
+    INFO(r.toml);
+    if (*c.warning != '\0') {
+      CHECK(all_warnings(r).find(c.warning) != std::string::npos);
+    }
+    std::string marks;
+    for (std::size_t at = r.toml.find("\nfwmark = "); at != std::string::npos;
+         at = r.toml.find("\nfwmark = ", at + 1)) {
+      const std::size_t end = r.toml.find('\n', at + 1);
+      marks += "[[mark]]\nmark = " + r.toml.substr(at + 10, end - at - 10) +
+               "\naddress = \"10.9.9.9\"\n";
+    }
+    const config::Config loaded = load(health::KaImport{marks + r.toml, {}, 0, 0});
+    CHECK(loaded.services.size() == r.services);
+  }
+
+  // What the first cases import to: keepalived's first word, nothing from the ignored words.
+  const config::Config one = load(health::import_keepalived(cases[0].text, "k.conf", {}));
+  const auto& h = *one.health[0].reals[0].check;
+  CHECK(h.path == "/x");
+  CHECK(h.digest.empty());
+  CHECK(h.status == std::vector<config::StatusRange>{config::StatusRange{200, 299}});
+  CHECK(
+      load(health::import_keepalived(cases[1].text, "k.conf", {})).health[0].reals[0].check->path ==
+      "/index.html?a");
+  CHECK(
+      load(health::import_keepalived(cases[2].text, "k.conf", {})).health[0].reals[0].check->path ==
+      "/a%20b%09");
+  // A url without a path, a HTTP_GET without url, an SSL_GET whose url has no path: keepalived
+  // drops them, so those real servers have no check; "" is "/", "index.html" is "/index.html".
+  const config::Config four = load(health::import_keepalived(cases[3].text, "k.conf", {}));
+  CHECK(real_health(four, "TCP 10.0.0.1:80", "10.0.0.2").check->path == "/");
+  CHECK_FALSE(real_health(four, "TCP 10.0.0.1:80", "10.0.0.3").check.has_value());
+  CHECK_FALSE(real_health(four, "TCP 10.0.0.1:80", "10.0.0.4").check.has_value());
+  CHECK(real_health(four, "TCP 10.0.0.1:80", "10.0.0.5").check->path == "/index.html");
+  CHECK(real_health(four, "TCP 10.0.0.1:80", "10.0.0.5").check->host.empty());
+  CHECK_FALSE(real_health(four, "TCP 10.0.0.1:80", "10.0.0.6").check.has_value());
+  // Allman braces are blocks.
+  const config::Config allman = load(health::import_keepalived(cases[5].text, "k.conf", {}));
+  CHECK(allman.services[0].dests[0].weight == 3);
+  CHECK(real_health(allman, "TCP 10.0.0.1:80", "10.0.0.2").check->timeout_ms == 2000);
+  // Duplicates: one each.
+  const config::Config dup = load(health::import_keepalived(cases[7].text, "k.conf", {}));
+  CHECK(dup.services[0].dests.size() == 2);
+  CHECK(dup.services[1].dests.size() == 2);  // NAT keeps both ports
 }
