@@ -444,31 +444,52 @@ Verdict Pipeline::echo_reply(io::Frame& f, ParsedPacket& p, FrameTrace& tr) {
   return v == Verdict::kDropped ? v : Verdict::kReplied;
 }
 
-// ICMP errors about our own tunnel packets (reference §5.5, last bullet): the embedded packet is
-// outer IPv4 (director -> real server) + tunnel header + the client's packet. Frag-needed becomes
-// a new frag-needed to the client with the tunnel's overhead taken off the MTU (and the route's
-// MTU towards the real server lowered, as the kernel's PMTU cache would be); other errors are
-// re-sent to the client with the same type and code.
+// ICMP errors about our own tunnel packets (reference §5.5, last bullet; ip_vs_in_icmp() with
+// ipvs_udp_decap() / ipvs_gre_decap()): the embedded packet is outer IPv4 (director -> real
+// server) + tunnel header + the client's packet. Ours only if the tunnel header is one uvsd
+// writes and matches the connection's real server: IPIP; GUE version 0 with C = 0, protocol
+// IPIP, to the real server's tunnel port (its hlen, e.g. the remcsum option, is skipped); GRE
+// with no flag but C, protocol IPv4; never a non-first fragment. Anything else is the host's.
+// Frag-needed becomes a new frag-needed to the client (only if the client's packet had DF) with
+// the quoted outer IP and tunnel headers taken off the MTU, after lowering the route's MTU
+// towards the real server as the kernel's PMTU cache would; other errors are re-sent to the
+// client with the same type, code and rest-of-header. Each error sent counts as OutPkts, with
+// the length of the client's packet as quoted (ip_vs_out_stats() on the pulled skb), whether or
+// not it could be sent.
 bool Pipeline::tunnel_icmp(io::Frame& f, ParsedPacket& p, FrameTrace& tr, Verdict& v) {
   const packet::L4Tuple& tun = p.inner;
   if (tun.proto != packet::kProtoIpip && tun.proto != packet::kProtoGre &&
       tun.proto != packet::kProtoUdp) {
     return false;
   }
+  if ((net::load_be16(f.data + p.inner_l3_off + packet::kIpFragOff) & packet::kIpOffsetMask) != 0) {
+    return false;  // a non-first fragment has no tunnel header
+  }
   const std::uint32_t end = p.l4_off + p.l4_len;  // bytes of the ICMP message present
   std::uint32_t off = p.inner_l4_off;             // after the embedded outer IPv4 header
+  lb::TunnelType type = lb::TunnelType::kIpip;
   if (tun.proto == packet::kProtoUdp) {
-    if (end < off + 12 || f.data[off + 8] >> 6 != 0 || f.data[off + 9] != packet::kProtoIpip) {
+    const std::uint8_t* gue = f.data + off + packet::kUdpLen;
+    if (end < off + packet::kUdpLen + packet::kGueHdrLen ||
+        (gue[packet::kGueVerCHlen] & packet::kGueVerCMask) != 0 ||
+        gue[packet::kGueProto] != packet::kProtoIpip) {
       return false;
     }
-    off += 12 + (f.data[off + 8] & 0x1f) * 4u;
+    type = lb::TunnelType::kGue;
+    off += packet::kUdpLen + packet::kGueHdrLen +
+           (gue[packet::kGueVerCHlen] & packet::kGueHlenMask) * 4u;
   } else if (tun.proto == packet::kProtoGre) {
-    if (end < off + 4 || net::load_be16(f.data + off + 2) != packet::kEtherTypeIpv4) {
+    const std::uint8_t* gre = f.data + off;
+    if (end < off + packet::kGreHdrLen ||
+        (net::load_be16(gre + packet::kGreFlagsVer) & ~packet::kGreFlagCsum) != 0 ||
+        net::load_be16(gre + packet::kGreProto) != packet::kEtherTypeIpv4) {
       return false;
     }
-    off += (net::load_be16(f.data + off) & 0x8000) != 0 ? 8 : 4;
+    type = lb::TunnelType::kGre;
+    off += (net::load_be16(gre) & packet::kGreFlagCsum) != 0 ? packet::kGreCsumHdrLen
+                                                             : packet::kGreHdrLen;
   }
-  if (end < off + packet::kIpv4MinLen + 8 || (f.data[off] >> 4) != 4) {
+  if (end < off + packet::kIpv4MinLen || (f.data[off] >> 4) != 4) {
     return false;
   }
   const std::uint8_t* cip = f.data + off;
@@ -496,34 +517,36 @@ bool Pipeline::tunnel_icmp(io::Frame& f, ParsedPacket& p, FrameTrace& tr, Verdic
                                        client.tuple.daddr,
                                        client.tuple.dport,
                                        now_ticks_);
-  if (c == nullptr || c->fwd() != lb::ForwardMethod::kTunnel ||
-      lb_.real(c->real).addr != tun.daddr) {
+  if (c == nullptr || c->fwd() != lb::ForwardMethod::kTunnel) {
     return false;
   }
   lb::RealServer& rs = lb_.real(c->real);
+  if (rs.addr != tun.daddr || rs.tunnel.type != type ||
+      (type == lb::TunnelType::kGue && rs.tunnel.port != tun.dport)) {
+    return false;
+  }
   tr.real = c->real;
   tr.state_before = tr.state_after = c->state;
+  std::uint32_t info = net::load_be32(f.data + p.l4_off + 4);  // the rest of the ICMP header
+  bool send = true;
   if (p.icmp_type == packet::kIcmpDestUnreach && p.icmp_code == packet::kIcmpFragNeeded) {
     const std::uint32_t reported = net::load_be16(f.data + p.l4_off + packet::kIcmpMtu);
     net::NextHop& nh = const_cast<net::NextHop&>(real_next_hop(rs));
     if (reported >= 68 && reported < nh.mtu) {
       nh.mtu = reported;  // remembered until the routes change
     }
-    const std::uint32_t overhead = xmit::tunnel_overhead(rs.tunnel, false);
+    const std::uint32_t overhead = off - p.inner_l3_off;  // outer IP + tunnel header, as quoted
     const std::uint32_t base_mtu = nh.valid ? nh.mtu : reported;
-    const std::uint32_t adv = base_mtu > overhead + 68 ? base_mtu - overhead : base_mtu;
-    if (client.dont_fragment()) {
-      // Counted as OutPkts, as IPVS counts the frag-needed it generates for tunnel PMTU.
-      const std::uint32_t sent = send_icmp_error(
-          f, client, packet::kIcmpDestUnreach, packet::kIcmpFragNeeded, adv, &client.tuple.daddr);
-      if (sent != 0 && rs.available) {
-        rs.stats.count_out(sent);
-        lb_.service(rs.service_slot).stats.count_out(sent);
-        lb_.totals().count_out(sent);
-      }
+    info = base_mtu > overhead + 68 ? base_mtu - overhead : base_mtu;
+    send = client.dont_fragment();  // a client without PMTU discovery is told nothing
+  }
+  if (send) {
+    send_icmp_error(f, client, p.icmp_type, p.icmp_code, info, &client.tuple.daddr);
+    if (rs.available) {
+      rs.stats.count_out(quoted);
+      lb_.service(rs.service_slot).stats.count_out(quoted);
+      lb_.totals().count_out(quoted);
     }
-  } else {
-    send_icmp_error(f, client, p.icmp_type, p.icmp_code, 0, &client.tuple.daddr);
   }
   pool_.free(f);  // consumed here (a no-op for ring frames; a reassembled one is ours)
   v = Verdict::kReplied;

@@ -49,6 +49,17 @@ inline constexpr std::uint8_t kTcpAckFlag = 0x10;
 inline constexpr unsigned kUdpLen = 8;
 inline constexpr unsigned kUdpSport = 0, kUdpDport = 2, kUdpLength = 4, kUdpCsum = 6;
 
+// GUE over UDP (draft-ietf-intarea-gue, Linux's struct guehdr): byte 0 holds version (2 bits),
+// C (1 bit) and hlen (5 bits, optional fields in 32-bit words); byte 1 the inner protocol.
+inline constexpr unsigned kGueHdrLen = 4;
+inline constexpr unsigned kGueVerCHlen = 0, kGueProto = 1, kGueFlags = 2;
+inline constexpr std::uint8_t kGueVerCMask = 0xe0, kGueHlenMask = 0x1f;
+
+// GRE (RFC 2784): flags and version (16 bits), protocol; 4 more bytes with the checksum (C).
+inline constexpr unsigned kGreHdrLen = 4, kGreCsumHdrLen = 8;
+inline constexpr unsigned kGreFlagsVer = 0, kGreProto = 2;
+inline constexpr std::uint16_t kGreFlagCsum = 0x8000;
+
 // ICMP (RFC 792).
 inline constexpr unsigned kIcmpHdrLen = 8;
 inline constexpr unsigned kIcmpType = 0, kIcmpCode = 1, kIcmpCsum = 2, kIcmpMtu = 6;

@@ -1,4 +1,4 @@
-// A small hand-written option loop: four options do not justify getopt's global state, and the
+// A small hand-written option loop: five options do not justify getopt's global state, and the
 // messages can name exactly which option is wrong and how.
 #include "replay/replay_args.h"
 
@@ -16,7 +16,7 @@ base::Error bad(const std::string& where, const std::string& what) {
 
 base::Result<ReplayArgs> parse_replay_args(std::span<const std::string> args) {
   ReplayArgs out;
-  bool have_config = false, have_out = false, have_trace = false;
+  bool have_config = false, have_out = false, have_trace = false, have_listing = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string opt = args[i];
     std::string value;
@@ -28,7 +28,8 @@ base::Result<ReplayArgs> parse_replay_args(std::span<const std::string> args) {
         inline_value = true;
       }
     }
-    if (opt != "--config" && opt != "--in" && opt != "--out-dir" && opt != "--trace") {
+    if (opt != "--config" && opt != "--in" && opt != "--out-dir" && opt != "--trace" &&
+        opt != "--listing") {
       return bad(opt,
                  opt.rfind("-", 0) == 0 ? "unknown option"
                                         : "unexpected argument (inputs are given as --in "
@@ -61,6 +62,12 @@ base::Result<ReplayArgs> parse_replay_args(std::span<const std::string> args) {
       }
       have_trace = true;
       out.trace_path = value;
+    } else if (opt == "--listing") {
+      if (have_listing) {
+        return bad(opt, "given twice");
+      }
+      have_listing = true;
+      out.listing_path = value;
     } else {
       const auto eq = value.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {

@@ -7,6 +7,8 @@
 // checksum) as a `uvs-vnet` packet comment (vnet_annotation.h) — a malformed one is an error
 // ("in.pcapng: record 3: uvs-vnet annotation: gso_size=0: ..."). Outputs are classic pcap of wire
 // frames: super-packets uvsd sends are written segmented, checksums completed (replayer.h).
+// --listing FILE writes the final `uvsadm -Ln --stats` and `-Ln --rate` listings (replayer.h);
+// the summary's "wrote" list names it after the captures.
 // Exit status: 0 done, 1 the replay was refused or failed, 2 bad command line (usage printed).
 // Owned by: the main thread.
 #pragma once

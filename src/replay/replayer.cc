@@ -6,10 +6,14 @@
 #include "replay/replayer.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <utility>
 
 #include "base/clock.h"
 #include "config/config_diff.h"
@@ -20,6 +24,8 @@
 #include "dataplane/pipeline.h"
 #include "dataplane/trace_buffer.h"
 #include "dataplane/trace_writer.h"
+#include "ipvsadm/command_runner.h"
+#include "ipvsadm/resolver.h"
 #include "lb/lb_state.h"
 #include "replay/capture_merger.h"
 #include "replay/replay_network.h"
@@ -56,6 +62,67 @@ std::vector<net::IpAddr> vips_of(const config::Config& cfg) {
   }
   return out;
 }
+
+// What `uvsadm -Ln --stats` and then `uvsadm -Ln --rate` print now: uvsadm's own command path
+// over the control plane, so the listing is byte for byte the one a live daemon would give.
+std::string final_listing(control::ControlPlane& control) {
+  ipvsadm::StaticResolver no_names;  // -n: nothing is looked up
+  ipvsadm::RunOptions opts;
+  opts.resolver = &no_names;
+  std::string text;
+  for (const char* mode : {"--stats", "--rate"}) {
+    const std::vector<std::string> argv{"-Ln", mode};
+    text += ipvsadm::run_command_line(argv, control, "", opts).out;
+  }
+  return text;
+}
+
+// A text output opened at the start and written at the end ("-" = standard output, flushed but
+// not closed). Opening first makes a bad path stop the replay before any work is done.
+class TextOutput {
+ public:
+  TextOutput() = default;
+  TextOutput(const TextOutput&) = delete;
+  TextOutput& operator=(const TextOutput&) = delete;
+  ~TextOutput() {
+    if (file_ != nullptr && file_ != stdout) {
+      std::fclose(file_);
+    }
+  }
+
+  base::Status open(const std::string& path, const char* what) {
+    path_ = path;
+    what_ = what;
+    file_ = path == "-" ? stdout : std::fopen(path.c_str(), "w");
+    if (file_ == nullptr) {
+      return fail("cannot create the ", errno);
+    }
+    return {};
+  }
+  base::Status write_and_close(const std::string& text) {
+    std::FILE* f = std::exchange(file_, nullptr);
+    const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    int err = written ? 0 : errno;
+    const int rc = f == stdout ? std::fflush(f) : std::fclose(f);
+    if (written && rc != 0) {
+      err = errno;
+    }
+    if (err != 0 || rc != 0) {
+      return fail("writing the ", err);
+    }
+    return {};
+  }
+
+ private:
+  base::Error fail(const char* action, int err) const {
+    return base::make_error(
+        base::ErrorCode::kSystem, std::string(action) + what_ + ": " + std::strerror(err), path_);
+  }
+
+  std::FILE* file_ = nullptr;
+  std::string path_;
+  const char* what_ = "";
+};
 
 // Output files created so far; removed unless the run succeeds.
 class OutputGuard {
@@ -105,9 +172,11 @@ class Replayer {
   std::unique_ptr<control::ControlPlane> control_;
   std::unique_ptr<dataplane::TraceBuffer> trace_buffer_;
   std::unique_ptr<dataplane::TraceWriter> trace_;
+  std::optional<TextOutput> listing_;
 
   base::Nanos next_tick_ = 0;
   base::Nanos next_second_ = 0;
+  base::Nanos next_rate_ = 0;  // the rate estimator's next step
   ReplaySummary summary_;
 };
 
@@ -212,6 +281,15 @@ base::Status Replayer::open_outputs() {
     }
     trace_ = std::move(*t);
   }
+  if (!args_.listing_path.empty()) {
+    listing_.emplace();
+    if (auto st = listing_->open(args_.listing_path, "listing file"); !st) {
+      return st;
+    }
+    if (args_.listing_path != "-") {
+      guard_.add(args_.listing_path);
+    }
+  }
   return {};
 }
 
@@ -250,21 +328,32 @@ base::Status Replayer::start() {
   pipeline_->flush();
   next_tick_ = (t0 / kTickInterval + 1) * kTickInterval;
   next_second_ = (t0 / base::kNanosPerSecond + 1) * base::kNanosPerSecond;
+  next_rate_ = t0 + control::RateEstimator::kPeriod;
   return outputs_ok();
 }
 
+// Two timers merged in time order: the worker's tick grid (with the once-a-second garbage
+// collection) and the estimator's 2-second grid anchored at t0, which seldom falls on a tick.
 void Replayer::run_timers_until(base::Nanos t) {
-  while (next_tick_ <= t) {
-    const base::Nanos now = next_tick_;
-    clock_.set(now);
-    pipeline_->tick(now);
-    pipeline_->flush();
-    if (now >= next_second_) {
-      (void)control_->estimate_rates(now);
-      control_->collect_garbage(now);
-      next_second_ += base::kNanosPerSecond;
+  for (;;) {
+    const base::Nanos now = std::min(next_tick_, next_rate_);
+    if (now > t) {
+      return;
     }
-    next_tick_ += kTickInterval;
+    clock_.set(now);
+    if (next_tick_ == now) {
+      pipeline_->tick(now);
+      pipeline_->flush();
+      if (now >= next_second_) {
+        control_->collect_garbage(now);
+        next_second_ += base::kNanosPerSecond;
+      }
+      next_tick_ += kTickInterval;
+    }
+    if (next_rate_ == now) {
+      (void)control_->estimate_rates(now);
+      next_rate_ += control::RateEstimator::kPeriod;
+    }
   }
 }
 
@@ -323,6 +412,11 @@ base::Status Replayer::finish() {
   const dataplane::Counters& c = pipeline_->counters();
   for (std::size_t v = 0; v < summary_.verdicts.size(); ++v) {
     summary_.verdicts[v] = c.verdicts[v].load();
+  }
+  if (listing_) {
+    if (auto st = listing_->write_and_close(final_listing(*control_)); !st) {
+      return st;
+    }
   }
   return {};
 }

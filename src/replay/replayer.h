@@ -4,7 +4,15 @@
 // interface (what arrived on it), an output directory and optionally a trace file. Output: for
 // every interface uvsd serves, OUT_DIR/IFACE.pcap holding what uvsd sent on it, stamped with the
 // capture-time instant it was sent (an interface that sent nothing gets a valid empty capture);
-// the decision trace (dataplane/trace_record.h), one JSON line per input frame; a summary.
+// the decision trace (dataplane/trace_record.h), one JSON line per input frame; with --listing,
+// the final listing; a summary.
+//
+// The final listing (--listing FILE, "-" = standard output) is what `uvsadm -Ln --stats` and then
+// `uvsadm -Ln --rate` would print at the replay's last instant, produced by the same code
+// (ipvsadm::run_command_line over the control plane, listing.h): per service and real server the
+// counters, and the rate estimator's CPS/PPS/BPS as IPVS would report them at that capture time
+// (see the estimator's timing below). The file is created before the first frame (a path that
+// cannot be written stops the replay at once) and written when the replay ends.
 //
 // GSO: an input frame of a pcapng capture may carry its virtio_net_hdr as a `uvs-vnet` packet
 // comment (vnet_annotation.h: gso type and size, hdr_len, needs_csum with csum_start/offset,
@@ -26,9 +34,15 @@
 // a live worker runs them: Pipeline::tick() at every multiple of kTickInterval (1/256 s, the
 // connection table's own tick, close to the live worker's 5 ms idle poll) up to and including
 // the next frame's time — ARP retransmissions and timeouts, connection expiry, fragment
-// timeouts, scheduler housekeeping — and, on each whole second, the control thread's rate
-// estimator and slot garbage collection. The replay STOPS AT THE LAST FRAME'S TIME: the outputs
-// are exactly what uvsd would have sent up to that instant; timers due later do not run.
+// timeouts, scheduler housekeeping — and, on each whole second, the control thread's slot
+// garbage collection. The rate estimator (control/rate_estimator.h) runs on its own grid, as
+// the daemon's 2-second timer does from start-up: anchored at the first frame's time t0 (when
+// the configuration is applied), one step at exactly t0 + 2 s, t0 + 4 s, ... So each step reads
+// the counters of the frames before that instant, as the kernel's estimation timer would have
+// at that capture time. Timers due at the same instant as a frame run before it; at one instant
+// the tick runs before the estimator. The replay STOPS AT THE LAST FRAME'S TIME: the outputs
+// (and the final listing) are exactly what uvsd would have sent (and shown) at that instant;
+// timers due later do not run.
 // Cost of the timer grid: 256 ticks per second of capture, whether or not frames arrive.
 //
 // The trace (--trace) covers every input frame; [daemon] trace and trace_packets are the live
@@ -43,9 +57,9 @@
 // an --in interface that is not in [replay] or that uvsd does not serve; a [daemon] interface
 // missing from [replay]; a VIP that is an address of a [replay] interface (the live daemon
 // refuses that too); a [[replay.neighbor]] on an interface uvsd does not serve; any capture
-// problem (capture_merger.h); an output that cannot be written. Errors are base::Errors naming
-// the file, option or place ("config.toml:3:1: ...", "in.pcap: record 7: ...").
-// Owned by: the calling thread (everything runs on it).
+// problem (capture_merger.h); an output (capture, trace, listing) that cannot be written. Errors
+// are base::Errors naming the file, option or place ("config.toml:3:1: ...", "in.pcap: record 7:
+// ..."). Owned by: the calling thread (everything runs on it).
 #pragma once
 
 #include <array>

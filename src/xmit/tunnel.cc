@@ -15,14 +15,12 @@ using namespace packet;
 
 namespace {
 
-constexpr std::uint32_t kUdpHdr = 8;
-constexpr std::uint32_t kGueHdr = 4;
 constexpr std::uint32_t kGueRemcsumOpt = 8;  // private flags word + remcsum start/field
 constexpr std::uint16_t kGueFlagPriv = 0x0001;
 constexpr std::uint32_t kGuePflagRemcsum = 0x80000000u;
-constexpr std::uint16_t kGreCsumFlag = 0x8000;
-constexpr std::uint32_t kPortMin = 32768;
-constexpr std::uint32_t kPortMax = 60999;
+// net.ipv4.ip_local_port_range's default, as inet_get_local_port_range() returns it.
+constexpr std::uint32_t kPortLow = 32768;
+constexpr std::uint32_t kPortHigh = 60999;
 
 }  // namespace
 
@@ -31,7 +29,7 @@ std::uint32_t tunnel_overhead(const lb::TunnelSpec& spec, bool remcsum_option) {
     case lb::TunnelType::kIpip:
       return kIpv4MinLen;
     case lb::TunnelType::kGue:
-      return kIpv4MinLen + kUdpHdr + kGueHdr + (remcsum_option ? kGueRemcsumOpt : 0);
+      return kIpv4MinLen + kUdpLen + kGueHdrLen + (remcsum_option ? kGueRemcsumOpt : 0);
     case lb::TunnelType::kGre:
       return kIpv4MinLen + (spec.csum == lb::TunnelCsum::kCsum ? 8u : 4u);
   }
@@ -43,14 +41,17 @@ bool uses_remcsum_option(const lb::TunnelSpec& spec, const io::Frame& f) {
          f.off.needs_csum();
 }
 
-std::uint16_t gue_source_port(const L4Tuple& inner) {
-  std::uint64_t h = net::mix64(inner.saddr.lo64() ^ (inner.daddr.lo64() << 1) ^
-                               (static_cast<std::uint64_t>(inner.sport) << 48) ^
-                               (static_cast<std::uint64_t>(inner.dport) << 32) ^ inner.proto);
-  auto hash = static_cast<std::uint32_t>(h);
-  hash ^= hash << 16;
+std::uint16_t flow_src_port(std::uint32_t flow_hash) {
+  flow_hash ^= flow_hash << 16;
   return static_cast<std::uint16_t>(
-      ((static_cast<std::uint64_t>(hash) * (kPortMax - kPortMin)) >> 32) + kPortMin);
+      ((static_cast<std::uint64_t>(flow_hash) * (kPortHigh - kPortLow)) >> 32) + kPortLow);
+}
+
+std::uint16_t gue_source_port(const L4Tuple& inner) {
+  const std::uint64_t h = net::mix64(inner.saddr.lo64() ^ (inner.daddr.lo64() << 1) ^
+                                     (static_cast<std::uint64_t>(inner.sport) << 48) ^
+                                     (static_cast<std::uint64_t>(inner.dport) << 32) ^ inner.proto);
+  return flow_src_port(static_cast<std::uint32_t>(h));
 }
 
 bool encapsulate(io::Frame& f, const ParsedPacket& p, const TunnelParams& t) {
@@ -115,7 +116,7 @@ bool encapsulate(io::Frame& f, const ParsedPacket& p, const TunnelParams& t) {
     net::store_be16(l4 + kUdpDport, t.spec.port);
     net::store_be16(l4 + kUdpLength, udp_len);
     net::store_be16(l4 + kUdpCsum, 0);
-    std::uint8_t* gue = l4 + kUdpHdr;
+    std::uint8_t* gue = l4 + kUdpLen;
     gue[0] = remcsum ? 2 : 0;  // version 0, C 0, hlen in 32-bit words of optional fields
     gue[1] = kProtoIpip;
     net::store_be16(gue + 2, remcsum ? kGueFlagPriv : 0);
@@ -135,7 +136,7 @@ bool encapsulate(io::Frame& f, const ParsedPacket& p, const TunnelParams& t) {
     }
   } else if (t.spec.type == lb::TunnelType::kGre) {
     const bool csum = t.spec.csum == lb::TunnelCsum::kCsum;
-    net::store_be16(l4, csum ? kGreCsumFlag : 0);
+    net::store_be16(l4, csum ? kGreFlagCsum : 0);
     net::store_be16(l4 + 2, kEtherTypeIpv4);
     if (csum) {
       net::store_be32(l4 + 4, 0);

@@ -26,21 +26,6 @@ std::string addr_at(const std::uint8_t* p) {
   return Tins::IPv4Address(v).to_string();
 }
 
-// icmp_error_frame() with the second word of the ICMP header (the frag-needed MTU) set.
-Bytes icmp_error(const Endpoint& src,
-                 const Endpoint& dst,
-                 std::uint8_t type,
-                 std::uint8_t code,
-                 const Bytes& quoted,
-                 std::uint16_t mtu = 0) {
-  Bytes b = icmp_error_frame(src, dst, type, code, quoted);
-  std::uint8_t* icmp = b.data() + 14 + 20;
-  net::store_be16(icmp + 6, mtu);
-  net::store_be16(icmp + 2, 0);
-  net::store_be16(icmp + 2, net::csum_finish(net::csum_add_bytes(0, icmp, b.size() - 34)));
-  return b;
-}
-
 // Where the quoted packet sits in an ICMP error frame, and its transport ports.
 const std::uint8_t* quoted_ip(const Bytes& b) {
   return b.data() + 14 + 20 + 8;
@@ -86,7 +71,7 @@ TEST_CASE("packet: the real server's port unreachable reaches the client from th
   // rs1 has nothing on 5353 and quotes the datagram as it received it.
   const Endpoint rs{kRs1.mac, kRs1.ip, 0};
   const Endpoint client_via_director{kBackMac.mac, kClient.ip, 0};
-  const Bytes err = icmp_error(rs, client_via_director, 3, 3, ip_part(fwd[0].bytes));
+  const Bytes err = icmp_error_frame(rs, client_via_director, 3, 3, ip_part(fwd[0].bytes));
   t.back.inject(err, t.clock.now());
   t.run();
   CHECK(t.back_out().empty());
@@ -129,7 +114,7 @@ TEST_CASE("packet: a router's frag-needed about a forwarded segment reaches the 
   const Bytes whole = ip_part(fwd[0].bytes);
   const Bytes quote(whole.begin(), whole.begin() + 28);
   const Endpoint client_via_director{kBackMac.mac, kClient.ip, 0};
-  const Bytes err = icmp_error(router, client_via_director, 3, 4, quote, 1400);
+  const Bytes err = icmp_error_frame(router, client_via_director, 3, 4, quote, 1400);
   t.back.inject(err, t.clock.now());
   t.run();
   auto sent = t.front_out();
@@ -172,7 +157,7 @@ TEST_CASE("packet: a router's error about a reply to a remote client reaches the
   const Bytes whole = ip_part(reply[0].bytes);
   const Bytes quote(whole.begin(), whole.begin() + 28);
   const Endpoint gateway{kGateway.mac, kGateway.ip, 0};
-  const Bytes err = icmp_error(gateway, NatTopology::vip(0), 3, 4, quote, 1280);
+  const Bytes err = icmp_error_frame(gateway, NatTopology::vip(0), 3, 4, quote, 1280);
   t.front.inject(err, t.clock.now());
   t.run();
   CHECK(t.front_out().empty());
@@ -204,12 +189,13 @@ TEST_CASE("packet: ICMP errors about no known connection are left to the kernel 
   const Endpoint stranger{kBackMac.mac, "10.0.1.9", 40000};
   const Endpoint rs_dst{kRs1.mac, kRs1.ip, 5353};
   const Bytes quote = ip_part(udp_frame(stranger, rs_dst, "x"));
-  t.back.inject(icmp_error(Endpoint{kRs1.mac, kRs1.ip, 0}, stranger, 3, 3, quote), t.clock.now());
+  t.back.inject(icmp_error_frame(Endpoint{kRs1.mac, kRs1.ip, 0}, stranger, 3, 3, quote),
+                t.clock.now());
   // From the client about a VIP:53 -> client datagram that no connection produced.
   const Endpoint vip_src{kFrontMac.mac, kVip, 53};
-  t.front.inject(
-      icmp_error(kClient, NatTopology::vip(0), 3, 3, ip_part(udp_frame(vip_src, kClient, "y"))),
-      t.clock.now());
+  t.front.inject(icmp_error_frame(
+                     kClient, NatTopology::vip(0), 3, 3, ip_part(udp_frame(vip_src, kClient, "y"))),
+                 t.clock.now());
   t.run();
   CHECK(t.front_out().empty());
   CHECK(t.back_out().empty());

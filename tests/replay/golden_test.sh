@@ -4,11 +4,14 @@
 #   golden_test.sh UVSD PCAP_DIFF PCAPS_DIR [CASE...]
 #
 # A case is a folder PCAPS_DIR/<case>/ holding config.toml, in-IFACE.pcap (what arrived on
-# IFACE) and expected-IFACE.pcap (what uvsd sent on IFACE), for every interface uvsd serves.
+# IFACE) and expected-IFACE.pcap (what uvsd sent on IFACE), for every interface uvsd serves, and
+# optionally expected-listing.txt (the final `uvsadm -Ln --stats` and `-Ln --rate` listings).
 # For each case: `uvsd replay` with one --in per input, in name order (that order breaks
 # timestamp ties, and make_case.sh uses the same), into a temporary directory; every output must
 # have an expected file and the same frames (pcap_diff prints a field-by-field diff of the first
-# differing frames otherwise), and no expected file may lack an output. Then the same replay
+# differing frames otherwise), and no expected file may lack an output; with
+# expected-listing.txt, `uvsd replay --listing` must write the same text (diff -u otherwise),
+# and the listing of the repeated runs below must be byte-identical to it. Then the same replay
 # again, with a trace: outputs byte-identical to the first run (determinism), and the trace of a
 # third run identical to the second's. Exit 0 when every case passes, 1 otherwise (every case is
 # run and reported either way). Temporary files are removed on every exit.
@@ -62,7 +65,11 @@ run_case() {
     echo "FAIL $name: no in-IFACE.pcap input"
     return 1
   fi
-  if ! replay "$dir" "$work/run1"; then
+  local -a listing=()
+  if [ -e "$dir/expected-listing.txt" ]; then
+    listing=(--listing "$work/run1.listing")
+  fi
+  if ! replay "$dir" "$work/run1" "${listing[@]}"; then
     echo "FAIL $name: uvsd replay failed:"
     sed 's/^/    /' "$work/run1.log"
     return 1
@@ -82,6 +89,12 @@ run_case() {
       ok=0
     fi
   done
+  if [ ${#listing[@]} -gt 0 ] &&
+    ! diff -u "$dir/expected-listing.txt" "$work/run1.listing" > "$work/diff-listing.txt"; then
+    echo "FAIL $name: the final listing differs from expected-listing.txt:"
+    sed 's/^/    /' "$work/diff-listing.txt"
+    ok=0
+  fi
   local exp
   for exp in "$dir"/expected-*.pcap; do
     [ -e "$exp" ] || continue
@@ -93,8 +106,13 @@ run_case() {
     fi
   done
   # Determinism: the same inputs give the same bytes, outputs and trace alike.
-  if replay "$dir" "$work/run2" --trace "$work/run2/trace.jsonl" &&
-    replay "$dir" "$work/run3" --trace "$work/run3/trace.jsonl"; then
+  local -a listing2=() listing3=()
+  if [ ${#listing[@]} -gt 0 ]; then
+    listing2=(--listing "$work/run2.listing")
+    listing3=(--listing "$work/run3.listing")
+  fi
+  if replay "$dir" "$work/run2" --trace "$work/run2/trace.jsonl" "${listing2[@]}" &&
+    replay "$dir" "$work/run3" --trace "$work/run3/trace.jsonl" "${listing3[@]}"; then
     for out in "$work"/run1/*.pcap; do
       [ -e "$out" ] || continue
       if ! cmp -s "$out" "$work/run2/$(basename "$out")"; then
@@ -104,6 +122,11 @@ run_case() {
     done
     if ! cmp -s "$work/run2/trace.jsonl" "$work/run3/trace.jsonl"; then
       echo "FAIL $name: the trace differs between two runs of the same replay"
+      ok=0
+    fi
+    if [ ${#listing[@]} -gt 0 ] && ! { cmp -s "$work/run1.listing" "$work/run2.listing" &&
+      cmp -s "$work/run2.listing" "$work/run3.listing"; }; then
+      echo "FAIL $name: the final listing differs between runs of the same replay"
       ok=0
     fi
     local frames lines

@@ -90,7 +90,8 @@ Bytes icmp_error_frame(const Endpoint& src,
                        const Endpoint& dst,
                        std::uint8_t type,
                        std::uint8_t code,
-                       const Bytes& quoted_ip) {
+                       const Bytes& quoted_ip,
+                       std::uint32_t rest) {
   Bytes b(14 + 20 + 8 + quoted_ip.size());
   Tins::EthernetII eth(dst.mac, src.mac);
   Bytes l2 = eth.serialize();
@@ -114,6 +115,9 @@ Bytes icmp_error_frame(const Endpoint& src,
   std::uint8_t* icmp = ip + 20;
   icmp[0] = type;
   icmp[1] = code;
+  for (int i = 0; i < 4; ++i) {
+    icmp[4 + i] = static_cast<std::uint8_t>(rest >> (24 - 8 * i));
+  }
   std::memcpy(icmp + 8, quoted_ip.data(), quoted_ip.size());
   const std::uint16_t ic = static_cast<std::uint16_t>(~fold(sum16(icmp, 8 + quoted_ip.size())));
   icmp[2] = ic >> 8;

@@ -41,12 +41,14 @@ Bytes arp_reply(const std::string& sender_mac,
                 const std::string& sender_ip,
                 const std::string& target_mac,
                 const std::string& target_ip);
-// An ICMP error from `src` to `dst` quoting `quoted` (an IPv4 packet, as bytes from its header).
+// An ICMP error from `src` to `dst` quoting `quoted` (an IPv4 packet, as bytes from its header),
+// with `rest` as bytes 4..7 of the ICMP header (for frag-needed, the next-hop MTU).
 Bytes icmp_error_frame(const Endpoint& src,
                        const Endpoint& dst,
                        std::uint8_t type,
                        std::uint8_t code,
-                       const Bytes& quoted_ip);
+                       const Bytes& quoted_ip,
+                       std::uint32_t rest = 0);
 
 Tins::EthernetII dissect(const Bytes& frame);
 // IP header checksum, and the transport checksum (TCP/UDP/ICMP) over the whole packet.

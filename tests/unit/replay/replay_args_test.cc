@@ -35,7 +35,8 @@ TEST_CASE("replay args: every option, in any order, value separate or after '='"
                            "--in=eth0=front.pcap",
                            "--out-dir=out",
                            "--trace",
-                           "-"});
+                           "-",
+                           "--listing=final.txt"});
   CHECK(a.config_path == "c.toml");
   REQUIRE(a.inputs.size() == 2);
   // Command-line order is kept: it breaks timestamp ties.
@@ -45,10 +46,12 @@ TEST_CASE("replay args: every option, in any order, value separate or after '='"
   CHECK(a.inputs[1].path == "front.pcap");
   CHECK(a.out_dir == "out");
   CHECK(a.trace_path == "-");
+  CHECK(a.listing_path == "final.txt");
   // A path may itself contain '='; only the first one splits.
   CHECK(ok({"--config", "c", "--in", "eth0=a=b.pcap", "--out-dir", "o"}).inputs[0].path ==
         "a=b.pcap");
   CHECK(ok({"--config", "c", "--in", "eth0=x", "--out-dir", "o"}).trace_path.empty());
+  CHECK(ok({"--config", "c", "--in", "eth0=x", "--out-dir", "o"}).listing_path.empty());
 }
 
 TEST_CASE("replay args: refusals name the option") {
@@ -62,6 +65,8 @@ TEST_CASE("replay args: refusals name the option") {
   CHECK(error({"--config", "a", "--config", "b"}) == "--config: given twice");
   CHECK(error({"--out-dir", "a", "--out-dir", "b"}) == "--out-dir: given twice");
   CHECK(error({"--trace", "a", "--trace", "b"}) == "--trace: given twice");
+  CHECK(error({"--listing", "a", "--listing", "b"}) == "--listing: given twice");
+  CHECK(error({"--listing"}) == "--listing: needs a value");
   CHECK(error({"--speed", "2"}) == "--speed: unknown option");
   CHECK(error({"in.pcap"}) == "in.pcap: unexpected argument (inputs are given as --in IFACE=FILE)");
   CHECK(error({"--in", "front.pcap"}) ==

@@ -10,111 +10,17 @@
 
 #include <doctest/doctest.h>
 
-#include "replay_test_util.h"
+#include "replay_run.h"
 #include "support/frames.h"
 
 using uvs::replay::kTickInterval;
 using uvs::replay::ReplayArgs;
-using uvs::replay::ReplayInput;
 using uvs::replay::ReplaySummary;
 using uvs::replay::run_replay;
 using namespace uvs::replay::test;
 namespace t = uvs::test;
 
 namespace {
-
-const t::Endpoint kClient{"02:00:00:00:01:02", "10.0.1.2", 40001};
-const t::Endpoint kEth0{"02:00:00:00:01:01", "10.0.1.1", 0};
-const t::Endpoint kEth1{"02:00:00:00:02:01", "10.0.2.1", 0};
-const t::Endpoint kRs1{"02:00:00:00:02:11", "10.0.2.11", 80};
-const t::Endpoint kRs2{"02:00:00:00:02:12", "10.0.2.12", 80};
-const t::Endpoint kVip{"02:00:00:00:01:01", "10.0.1.100", 80};
-
-const std::string kNetwork = R"(
-[replay]
-[[replay.interface]]
-name = "eth0"
-mac = "02:00:00:00:01:01"
-addresses = ["10.0.1.1/24"]
-[[replay.interface]]
-name = "eth1"
-mac = "02:00:00:00:02:01"
-addresses = ["10.0.2.1/24"]
-)";
-
-// rr over rs1 and rs2 (IPVS's list: rs2 first, so rs2 gets the first connection).
-const std::string kService = R"(
-[daemon]
-interfaces = ["eth0", "eth1"]
-conn_max = 4096
-[[service]]
-protocol = "tcp"
-address = "10.0.1.100:80"
-scheduler = "rr"
-  [[service.real]]
-  address = "10.0.2.11:80"
-  forward = "nat"
-  [[service.real]]
-  address = "10.0.2.12:80"
-  forward = "nat"
-)";
-
-struct Run {
-  TempDir dir;
-  std::vector<ReplayInput> inputs;
-
-  // Writes the config and one capture per interface (eth0 first on the command line).
-  void setup(const std::string& config,
-             const std::vector<Timed>& eth0,
-             const std::vector<Timed>& eth1) {
-    write_text(dir.file("config.toml"), config);
-    write_pcap(dir.file("in-eth0.pcap"), eth0);
-    write_pcap(dir.file("in-eth1.pcap"), eth1);
-    inputs = {{"eth0", dir.file("in-eth0.pcap")}, {"eth1", dir.file("in-eth1.pcap")}};
-  }
-  ReplayArgs args(const std::string& out, bool trace = true) const {
-    ReplayArgs a;
-    a.config_path = dir.file("config.toml");
-    a.inputs = inputs;
-    a.out_dir = dir.file(out);
-    if (trace) {
-      a.trace_path = dir.file(out + ".jsonl");
-    }
-    return a;
-  }
-  ReplaySummary ok(const std::string& out = "out") const {
-    auto r = run_replay(args(out));
-    INFO((r.ok() ? std::string() : r.error().to_string()));
-    REQUIRE(r.ok());
-    return std::move(r).value();
-  }
-  std::string error(const ReplayArgs& a) const {
-    auto r = run_replay(a);
-    REQUIRE_FALSE(r.ok());
-    return r.error().to_string();
-  }
-  std::vector<uvs::io::PcapRecord> out(const std::string& iface, const std::string& o = "out") {
-    return read_pcap(dir.file(o + "/" + iface + ".pcap"));
-  }
-  std::vector<std::string> trace(const std::string& o = "out") const {
-    return lines_of(read_text(dir.file(o + ".jsonl")));
-  }
-};
-
-Bytes syn(std::uint16_t sport, std::uint32_t seq = 1000) {
-  t::Endpoint c = kClient;
-  c.port = sport;
-  return t::tcp_frame(c, kVip, t::kSyn, "", 64, true, seq);
-}
-
-// The ARP request of a client looking for the VIP, and a real server's ARP reply to the
-// director's request.
-Bytes client_arp() {
-  return t::arp_request(kClient.mac, kClient.ip, kVip.ip);
-}
-Bytes rs_arp_reply(const t::Endpoint& rs) {
-  return t::arp_reply(rs.mac, rs.ip, kEth1.mac, kEth1.ip);
-}
 
 bool is_arp_request_for(const uvs::io::PcapRecord& r, const std::string& ip) {
   const Tins::EthernetII eth = t::dissect(r.bytes);
@@ -405,6 +311,14 @@ TEST_CASE("replay: refusals name the problem and leave no output behind") {
   auto bad_out = run.args("out");
   bad_out.out_dir = run.dir.file("config.toml") + "/sub";
   CHECK(run.error(bad_out).find(bad_out.out_dir + ": cannot create the output directory: ") == 0);
+
+  // A listing file that cannot be created: refused before the first frame, nothing left.
+  auto bad_listing = run.args("out");
+  bad_listing.listing_path = run.dir.file("no/such/dir/listing.txt");
+  CHECK(run.error(bad_listing) ==
+        bad_listing.listing_path + ": cannot create the listing file: No such file or directory");
+  CHECK_FALSE(std::filesystem::exists(run.dir.file("out/eth0.pcap")));
+  CHECK_FALSE(std::filesystem::exists(run.dir.file("out.jsonl")));
 }
 
 TEST_CASE("replay: an output that cannot be written fails the replay") {
@@ -419,4 +333,12 @@ TEST_CASE("replay: an output that cannot be written fails the replay") {
   const std::string e = run.error(run.args("out"));
   CHECK(e.find(run.dir.file("out/eth1.pcap") + ": ") == 0);
   CHECK(e.find("No space left on device") != std::string::npos);
+
+  // The final listing too, written last: the captures written before it are removed.
+  std::filesystem::remove(run.dir.file("out/eth1.pcap"));
+  auto a = run.args("out");
+  a.listing_path = run.dir.file("listing.txt");
+  std::filesystem::create_symlink("/dev/full", a.listing_path);
+  CHECK(run.error(a) == a.listing_path + ": writing the listing file: No space left on device");
+  CHECK_FALSE(std::filesystem::exists(run.dir.file("out/eth0.pcap")));
 }
