@@ -108,8 +108,9 @@ Result<Config> Parser::run() {
   if (auto st = top.read_table_array("service", "[[service]]", services); !st) {
     return st.error();
   }
+  std::size_t real_servers = 0;
   for (std::size_t i = 0; services != nullptr && i < services->size(); ++i) {
-    if (auto st = read_service(*services->get(i)->as_table(), i + 1, cfg_); !st) {
+    if (auto st = read_service(*services->get(i)->as_table(), i + 1, cfg_, real_servers); !st) {
       return st.error();
     }
   }
