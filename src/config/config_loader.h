@@ -20,7 +20,7 @@
 //                     trace_packets, vip_probe_interval, and the IPVS
 //                     sysctls (net.ipv4.vs.*) as plain keys of the same table: conn_reuse_mode,
 //                     expire_nodest_conn, expire_quiescent_template, sloppy_tcp, nat_icmp_send,
-//                     pmtu_disc
+//                     pmtu_disc, run_estimation
 //   [timeouts]        tcp, tcpfin, udp
 //   [[service]]       protocol + address, or fwmark; scheduler, flags, persistence, netmask, ops,
 //                     mh_table_size; health: quorum, hysteresis, quorum_up, quorum_down,

@@ -324,6 +324,7 @@ base::Status ControlPlane::set_timeouts(const lb::TimeoutSpec& t) {
 
 void ControlPlane::set_sysctls(const lb::IpvsSysctls& s) {
   sysctls_ = s;
+  rates_.set_enabled(s.run_estimation);
   publish({}, {});
 }
 

@@ -257,13 +257,14 @@ TEST_CASE("config diff: timeouts, sysctls, marks and log level") {
   SUBCASE("timeouts written out with their default values are no change") {
     CHECK(diff_ok(running, load_ok(kRunning + "[timeouts]\ntcp = 900\nudp = 300\n")).empty());
   }
-  SUBCASE("sysctls") {
-    const Config next =
-        load_ok(replaced(kRunning, "[daemon]\n", "[daemon]\nexpire_nodest_conn = true\n"));
+  SUBCASE("sysctls (run_estimation is one too)") {
+    const Config next = load_ok(replaced(
+        kRunning, "[daemon]\n", "[daemon]\nexpire_nodest_conn = true\nrun_estimation = false\n"));
     const auto changes = diff_ok(running, next);
     CHECK(lines(changes) == std::vector<std::string>{"set-sysctls"});
     REQUIRE(changes.size() == 1);
     CHECK(changes[0].sysctls.expire_nodest_conn);
+    CHECK_FALSE(changes[0].sysctls.run_estimation);
     CHECK(changes[0].sysctls.conn_reuse_mode == 1);
     CHECK(changes[0].where == SourcePos{"t.toml", 1, 1});  // the [daemon] header
   }

@@ -312,3 +312,39 @@ TEST_CASE("reload: at the limit, a real server can move from one service to anot
         "-A -t 10.0.1.100:2 -s rr\n"
         "-a -t 10.0.1.100:2 -r 10.0.2.12:80 -m -w 1\n");
 }
+
+TEST_CASE("reload: run_estimation stops and restarts the rate estimator") {
+  Director d;
+  uvs::config::Config loaded = parse(services_file({{{11}}}));
+  REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+  const uvs::lb::ServiceKey key = loaded.services[0].key;
+  const std::uint32_t slot = d.service(key)->slot;
+  const auto& rates = d.control->rates();
+  const uvs::base::Nanos two = uvs::control::RateEstimator::kPeriod;
+  CHECK(d.control->estimate_rates(d.clock.now()) == 0);  // starts the grid
+  d.add_real_traffic(key, "10.0.2.11", 80, {20, 0, 0, 2000, 0});
+  d.clock.advance(two);
+  CHECK(d.control->estimate_rates(d.clock.now()) == 1);
+  CHECK(rates.service(slot).scaled().cps == 2560);  // E1's first step: reads 2
+
+  REQUIRE_OK(reload(d, loaded, services_file({{{11}}}, "run_estimation = false\n")));
+  CHECK_FALSE(rates.enabled());
+  d.add_real_traffic(key, "10.0.2.11", 80, {200, 0, 0, 20000, 0});
+  for (int i = 0; i < 3; ++i) {
+    d.clock.advance(two);
+    CHECK(d.control->estimate_rates(d.clock.now()) == 0);
+  }
+  // Frozen at what they were (no decay either), while the counters go on.
+  CHECK(rates.service(slot).scaled().cps == 2560);
+  CHECK(rates.service_rates(slot).cps == 2);
+  CHECK(d.control->status(false).services.at(0).stats.conns == 220);
+
+  REQUIRE_OK(reload(d, loaded, services_file({{{11}}})));
+  CHECK(rates.enabled());
+  d.clock.advance(two);
+  // One step, with everything since the last one as if it came in 2 s: 200 connections read as
+  // 100/s (102400 scaled), averaged with weight 1/4: 2560 + (102400 - 2560) / 4 = 27520.
+  CHECK(d.control->estimate_rates(d.clock.now()) == 1);
+  CHECK(rates.service(slot).scaled().cps == 27520);
+  CHECK(rates.service_rates(slot).cps == 27);
+}
