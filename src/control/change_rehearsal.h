@@ -14,7 +14,7 @@
 // from it is in use (both live on the control thread; a reload runs without yielding).
 //
 // Keep in step with control_plane.cc: the slot accounting below mirrors ControlPlane's
-// add_service / del_service / add_dest / del_dest (reload_test.cc drives both with the same
+// add_service / del_service / add_dest / del_dest (limits_test.cc drives both with the same
 // random changes and compares every answer).
 // Owned by: the control thread.
 #pragma once
