@@ -6,8 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
-#include <iterator>
 #include <string>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -56,6 +54,33 @@ int fail(const std::string& message) {
   return 255;
 }
 
+// Appends what one read(2) of `fd` returns to `out` (retried when a signal interrupts it);
+// false at end of input or on an error.
+bool read_more(int fd, std::string& out) {
+  char buf[65536];
+  ssize_t n;
+  do {
+    n = ::read(fd, buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) {
+    return false;
+  }
+  out.append(buf, static_cast<std::size_t>(n));
+  return true;
+}
+
+// -R: standard input, up to kMaxRestoreInput bytes (false if there is more). Bounded while
+// reading, so an endless input is refused without being held in memory. A read error ends the
+// input, as it does ipvsadm's fgets().
+bool read_restore_input(std::string& out) {
+  while (read_more(STDIN_FILENO, out)) {
+    if (out.size() > uvs::ipvsadm::kMaxRestoreInput) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Send one request and read the one-line answer.
 int talk(const std::string& path, const uvs::ipvsadm::ControlRequest& req) {
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -75,24 +100,20 @@ int talk(const std::string& path, const uvs::ipvsadm::ControlRequest& req) {
     return fail("cannot reach uvsd at " + path + ": " + std::strerror(e) +
                 " (is uvsd running? use --socket PATH or UVS_SOCKET)");
   }
-  if (!write_all(fd, uvs::ipvsadm::encode_request(req))) {
+  const std::string line_out = uvs::ipvsadm::encode_request(req);
+  if (line_out.size() > uvs::ipvsadm::kMaxRequest + 1) {
+    // Only -R input full of characters JSON must escape gets here; uvsd would refuse it.
+    ::close(fd);
+    return fail(std::string("request larger than ") + uvs::ipvsadm::kMaxRequestText +
+                " once encoded for the control socket");
+  }
+  if (!write_all(fd, line_out)) {
     ::close(fd);
     return fail("sending the request to " + path + " failed: " + std::strerror(errno));
   }
   std::string line;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      break;
-    }
-    line.append(buf, static_cast<std::size_t>(n));
-    if (!line.empty() && line.back() == '\n') {
-      break;
-    }
+  while (read_more(fd, line) && line.back() != '\n') {
+    // until the whole answer line is in
   }
   ::close(fd);
   auto resp = uvs::ipvsadm::decode_response(line);
@@ -165,10 +186,10 @@ int main(int argc, char** argv) {
   uvs::ipvsadm::ControlRequest req;
   req.argv = args;
   if (parsed.command->kind == CommandKind::kRestore) {
-    req.stdin_text.assign(std::istreambuf_iterator<char>(std::cin),
-                          std::istreambuf_iterator<char>());
-    if (req.stdin_text.size() > uvs::ipvsadm::kMaxRequest / 2) {
-      return fail("restore input larger than 512 KiB");
+    if (!read_restore_input(req.stdin_text)) {
+      return fail(std::string("restore input larger than ") + uvs::ipvsadm::kMaxRestoreInputText +
+                  " (a save of the largest configuration "
+                  "uvsd holds is at most 3.5 MiB)");
     }
   }
   return talk(socket_path, req);

@@ -5,6 +5,10 @@
 // schedulers see exactly the add/edit/delete hooks they would see under ipvsadm.
 #include "config/config_diff.h"
 
+#include <cstdint>
+#include <utility>
+#include <vector>
+
 #include "net/ip_addr.h"
 
 namespace uvs::config {
@@ -62,26 +66,34 @@ void add_whole_service(const Config& cfg, std::size_t i, std::vector<ConfigChang
   }
 }
 
-// The steps for a service present in both configs: deleted real servers, the service edit,
-// edited real servers, added ones. Deletions come before the edit so that the service never
-// holds more real servers than either config gives it: switching to mh (or to a smaller
-// mh_table_size) while dropping servers must not meet the mh limit half-way
-// (sched::real_server_limit(); the new config already satisfies it).
+// The steps for a service present in both configs, in two parts (steps 2a and 2b of
+// config_diff.h): kDeletions, its deleted real servers; kTheRest, the service edit, edited real
+// servers, added ones. Deletions come before the edit so that the service never holds more real
+// servers than either config gives it: switching to mh (or to a smaller mh_table_size) while
+// dropping servers must not meet the mh limit half-way (sched::real_server_limit(); the new
+// config already satisfies it); and diff_configs() runs the first part for every kept service
+// before the second part for any, so that the whole daemon never does either.
+enum class KeptPart : std::uint8_t { kDeletions, kTheRest };
+
 void diff_kept_service(const Config& running,
                        std::size_t ri,
                        const Config& next,
                        std::size_t ni,
+                       KeptPart part,
                        std::vector<ConfigChange>& out) {
   const lb::ServiceSpec& old_s = running.services[ri];
   const lb::ServiceSpec& new_s = next.services[ni];
-  const auto& old_pos = running.service_origins[ri].dests;
-  const auto& new_pos = next.service_origins[ni].dests;
-  for (std::size_t j = old_s.dests.size(); j-- > 0;) {
-    if (find_dest(new_s.dests, old_s.dests[j]) == new_s.dests.size()) {
-      out.push_back(
-          dest_change(ConfigChange::Kind::kDelDest, new_s.key, old_s.dests[j], old_pos[j]));
+  if (part == KeptPart::kDeletions) {
+    const auto& old_pos = running.service_origins[ri].dests;
+    for (std::size_t j = old_s.dests.size(); j-- > 0;) {
+      if (find_dest(new_s.dests, old_s.dests[j]) == new_s.dests.size()) {
+        out.push_back(
+            dest_change(ConfigChange::Kind::kDelDest, new_s.key, old_s.dests[j], old_pos[j]));
+      }
     }
+    return;
   }
+  const auto& new_pos = next.service_origins[ni].dests;
   if (!old_s.same_service_fields(new_s)) {
     out.push_back(
         service_change(ConfigChange::Kind::kEditService, new_s, next.service_origins[ni].pos));
@@ -240,12 +252,18 @@ base::Result<std::vector<ConfigChange>> diff_configs(const Config& running, cons
           ConfigChange::Kind::kDelService, running.services[i], running.service_origins[i].pos));
     }
   }
+  // Every deletion before any addition, so that no step holds more services or real servers
+  // than `running` or `next` does (uvsd's limits, and the mh table of each service).
+  std::vector<std::pair<std::size_t, std::size_t>> kept;  // (index in running, index in next)
   for (std::size_t i = 0; i < next.services.size(); ++i) {
-    const auto ri = running.find_service(next.services[i].key);
-    if (!ri) {
-      continue;
+    if (const auto ri = running.find_service(next.services[i].key)) {
+      kept.emplace_back(*ri, i);
     }
-    diff_kept_service(running, *ri, next, i, out);
+  }
+  for (const KeptPart part : {KeptPart::kDeletions, KeptPart::kTheRest}) {
+    for (const auto& [ri, ni] : kept) {
+      diff_kept_service(running, ri, next, ni, part, out);
+    }
   }
   for (std::size_t i = 0; i < next.services.size(); ++i) {
     if (!running.find_service(next.services[i].key)) {

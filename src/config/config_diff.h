@@ -4,13 +4,17 @@
 // ConfigChanges that turn the first into the second, in an order the control plane can apply one
 // by one (control::ControlPlane::add_service / edit_dest / set_timeouts / ...):
 //   1. kDelService for every service that is gone (running's file order);
-//   2. for every kept service, in next's file order: kDelDest for every real server that is
-//      gone (running's file order), then kEditService if a service field differs (scheduler,
-//      flags, persistence, netmask, mh_table_size), kEditDest for every real server whose
-//      forwarding, weight, thresholds or tunnel differ, kAddDest for every new one (next's file
-//      order, so IPVS's newest-first list ends up as a fresh load would build it for them).
-//      Deleting first keeps every intermediate state within the mh real-server limit whenever
-//      `next` is (e.g. switching to mh while dropping servers);
+//   2a. for every kept service, in next's file order: kDelDest for every real server that is
+//      gone (running's file order);
+//   2b. then for every kept service, in next's file order: kEditService if a service field
+//      differs (scheduler, flags, persistence, netmask, mh_table_size), kEditDest for every real
+//      server whose forwarding, weight, thresholds or tunnel differ, kAddDest for every new one
+//      (next's file order, so IPVS's newest-first list ends up as a fresh load would build it
+//      for them).
+//      Deleting everything first keeps every intermediate state within uvsd's limits on
+//      services and real servers (config_limits.h) and within each service's mh real-server
+//      limit whenever `running` and `next` are (e.g. switching to mh while dropping servers, or
+//      moving real servers from one service to another in a full configuration);
 //   3. every new service as kAddService followed by a kAddDest per real server, in file order;
 //   4. kSetTimeouts, kSetSysctls, kSetMarks, kSetLogLevel, each only if it changed.
 // A service is identified by its lb::ServiceKey, a real server by address and port: changing a

@@ -2,6 +2,12 @@
 //
 // Shared by the loader's parts (config_loader.cc, service_reader.cc) so that a bound, and the
 // range its error message prints, is written once. Plain constants; any thread.
+//
+// kMaxServices and kMaxRealServers are uvs's own: how many services and real servers uvsd holds
+// at once (IPVS is bounded by memory only). They are part of the file's contract, so --check,
+// start-up and reload all refuse a file above them before anything is applied; the control plane
+// (control::ControlPlane) holds uvsadm to the same numbers, failing -A / -a beyond them with
+// ENOMEM as IPVS does when it cannot allocate ("Memory allocation problem").
 #pragma once
 
 #include <cstddef>
@@ -23,5 +29,9 @@ inline constexpr std::int64_t kMaxTracePackets = 1000000;    // [daemon] trace_p
 inline constexpr std::int64_t kMaxVipProbeInterval = 86400;  // [daemon] vip_probe_interval, s
 inline constexpr std::int64_t kMinMtu = 68;                  // IPv4's minimum (RFC 791)
 inline constexpr std::int64_t kMaxMtu = 65535;
+inline constexpr std::uint32_t kMaxServices = 4096;  // [[service]] tables, in all
+// [[service.real]] tables of all services together, plus one per sorry_server (the health
+// checks add it as a real server when a service loses its quorum).
+inline constexpr std::uint32_t kMaxRealServers = 16384;
 
 }  // namespace uvs::config

@@ -32,7 +32,7 @@ using base::Status;
 constexpr std::array<std::string_view, 5> kTopKeys = {
     "daemon", "timeouts", "service", "mark", "replay"};
 // [daemon] holds how uvsd runs and the IPVS sysctls (net.ipv4.vs.*) it honours.
-constexpr std::array<std::string_view, 14> kDaemonKeys = {"interfaces",
+constexpr std::array<std::string_view, 15> kDaemonKeys = {"interfaces",
                                                           "conn_max",
                                                           "control_socket",
                                                           "backend",
@@ -45,7 +45,8 @@ constexpr std::array<std::string_view, 14> kDaemonKeys = {"interfaces",
                                                           "expire_quiescent_template",
                                                           "sloppy_tcp",
                                                           "nat_icmp_send",
-                                                          "pmtu_disc"};
+                                                          "pmtu_disc",
+                                                          "run_estimation"};
 constexpr std::array<std::string_view, 3> kTimeoutKeys = {"tcp", "tcpfin", "udp"};
 constexpr std::array<std::string_view, 4> kMarkKeys = {"mark", "protocol", "address", "ports"};
 
@@ -108,8 +109,9 @@ Result<Config> Parser::run() {
   if (auto st = top.read_table_array("service", "[[service]]", services); !st) {
     return st.error();
   }
+  std::size_t real_servers = 0;
   for (std::size_t i = 0; services != nullptr && i < services->size(); ++i) {
-    if (auto st = read_service(*services->get(i)->as_table(), i + 1, cfg_); !st) {
+    if (auto st = read_service(*services->get(i)->as_table(), i + 1, cfg_, real_servers); !st) {
       return st.error();
     }
   }
@@ -190,12 +192,13 @@ Status Parser::parse_sysctls(const TableReader& r) {
   if (auto st = r.read_int("conn_reuse_mode", 0, 3, s.conn_reuse_mode); !st) {
     return st;
   }
-  const std::array<std::pair<std::string_view, bool*>, 5> flags = {{
+  const std::array<std::pair<std::string_view, bool*>, 6> flags = {{
       {"expire_nodest_conn", &s.expire_nodest_conn},
       {"expire_quiescent_template", &s.expire_quiescent_template},
       {"sloppy_tcp", &s.sloppy_tcp},
       {"nat_icmp_send", &s.nat_icmp_send},
       {"pmtu_disc", &s.pmtu_disc},
+      {"run_estimation", &s.run_estimation},
   }};
   for (const auto& [key, value] : flags) {
     if (auto st = r.read_bool(key, *value); !st) {

@@ -20,7 +20,7 @@
 //                     trace_packets, vip_probe_interval, and the IPVS
 //                     sysctls (net.ipv4.vs.*) as plain keys of the same table: conn_reuse_mode,
 //                     expire_nodest_conn, expire_quiescent_template, sloppy_tcp, nat_icmp_send,
-//                     pmtu_disc
+//                     pmtu_disc, run_estimation
 //   [timeouts]        tcp, tcpfin, udp
 //   [[service]]       protocol + address, or fwmark; scheduler, flags, persistence, netmask, ops,
 //                     mh_table_size; health: quorum, hysteresis, quorum_up, quorum_down,
@@ -34,7 +34,9 @@
 //
 // Rules are ipvsadm's (reference §6.1) with ipvsadm's messages where it has one, plus what IPVS
 // itself refuses (l_threshold > u_threshold: ERANGE), plus what ipvsadm silently rewrites and uvs
-// refuses instead (a dr/tun real port that differs from the service port). Defaults are
+// refuses instead (a dr/tun real port that differs from the service port), plus uvsd's own
+// limits (config_limits.h: at most kMaxServices services and kMaxRealServers real servers, a
+// sorry_server counting as one; the error points at the first one too many). Defaults are
 // ipvsadm's: scheduler wlc, forward dr, weight 1, thresholds 0, netmask 255.255.255.255, tunnel
 // ipip/nocsum; `persistence = true` is IPVS's 360 s. Real servers are added in file order, so
 // ServiceSpec::dests lists them in reverse (see config.h). IPv6 addresses are recognised but

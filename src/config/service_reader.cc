@@ -262,9 +262,38 @@ Status read_real(const toml::table& t,
   return {};
 }
 
+// kMaxRealServers over the whole file, naming the first real server (or sorry_server) too many.
+// `before` counts the real servers of the services read before this one; `s` and `origin` still
+// list this one's in file order.
+Status check_real_server_limit(const TableReader& r,
+                               std::size_t before,
+                               const lb::ServiceSpec& s,
+                               const ServiceOrigin& origin,
+                               const ServiceHealth& health) {
+  const std::size_t room = before < kMaxRealServers ? kMaxRealServers - before : 0;
+  const std::string limit = "uvsd holds at most " + std::to_string(kMaxRealServers) +
+                            " real servers in all services together";
+  if (s.dests.size() > room) {
+    const lb::DestSpec& d = s.dests[room];
+    return r.error(origin.dests[room],
+                   "real server " + net::to_string(d.addr, d.port) + " is one too many: " + limit +
+                       " (a sorry_server counts as one)");
+  }
+  if (health.sorry_server && s.dests.size() == room) {
+    return r.error(origin.sorry,
+                   "sorry_server is one too many: " + limit +
+                       " and a sorry_server counts as one (it is added as a real server when "
+                       "the service loses its quorum)");
+  }
+  return {};
+}
+
 }  // namespace
 
-Status read_service(const toml::table& t, std::size_t number, Config& cfg) {
+Status read_service(const toml::table& t,
+                    std::size_t number,
+                    Config& cfg,
+                    std::size_t& real_servers) {
   TableReader r(t, "service #" + std::to_string(number), cfg.source);
   if (auto st = r.check_keys(kServiceKeys); !st) {
     return st;
@@ -274,6 +303,11 @@ Status read_service(const toml::table& t, std::size_t number, Config& cfg) {
   origin.pos = r.header_pos();
   if (auto st = read_key(r, s); !st) {
     return st;
+  }
+  if (cfg.services.size() >= kMaxServices) {
+    return r.error(origin.pos,
+                   "service #" + std::to_string(number) + " is one too many: uvsd holds at most " +
+                       std::to_string(kMaxServices) + " services");
   }
   const bool fwmark = s.key.fwmark != 0;
   const toml::node& key_node = *r.get(fwmark ? "fwmark" : "address");
@@ -407,6 +441,10 @@ Status read_service(const toml::table& t, std::size_t number, Config& cfg) {
   if (auto st = read_service_health(r, s.key, s.dests, health, origin.sorry); !st) {
     return st;
   }
+  if (auto st = check_real_server_limit(r, real_servers, s, origin, health); !st) {
+    return st;
+  }
+  real_servers += s.dests.size() + (health.sorry_server ? 1 : 0);
   fit_quorum(r, s.dests, health, cfg.warnings);
   // Parsed in file order, which is the order of `ipvsadm -a`; IPVS puts each new real server at
   // the head of the list, so the list is the file order reversed.

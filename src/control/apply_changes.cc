@@ -1,15 +1,22 @@
 #include "control/apply_changes.h"
 
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "base/log.h"
+#include "control/change_rehearsal.h"
 
 namespace uvs::control {
 
 using Kind = config::ConfigChange::Kind;
 
-base::Status apply_changes(const std::vector<config::ConfigChange>& changes, ControlPlane& cp) {
+namespace {
+
+// One loop for the real thing and the rehearsal, so both make the same calls in the same order.
+template <class Target>
+base::Status run_changes(const std::vector<config::ConfigChange>& changes, Target& cp) {
+  constexpr bool kReal = std::is_same_v<Target, ControlPlane>;
   for (const config::ConfigChange& c : changes) {
     base::Status st;
     switch (c.kind) {
@@ -41,10 +48,12 @@ base::Status apply_changes(const std::vector<config::ConfigChange>& changes, Con
         cp.set_marks(c.marks);
         break;
       case Kind::kSetLogLevel:
-        base::set_log_level(c.log_level == "debug"     ? base::LogLevel::kDebug
-                            : c.log_level == "warning" ? base::LogLevel::kWarn
-                            : c.log_level == "error"   ? base::LogLevel::kError
-                                                       : base::LogLevel::kInfo);
+        if constexpr (kReal) {
+          base::set_log_level(c.log_level == "debug"     ? base::LogLevel::kDebug
+                              : c.log_level == "warning" ? base::LogLevel::kWarn
+                              : c.log_level == "error"   ? base::LogLevel::kError
+                                                         : base::LogLevel::kInfo);
+        }
         break;
     }
     if (!st) {
@@ -55,6 +64,18 @@ base::Status apply_changes(const std::vector<config::ConfigChange>& changes, Con
     }
   }
   return {};
+}
+
+}  // namespace
+
+base::Status apply_changes(const std::vector<config::ConfigChange>& changes, ControlPlane& cp) {
+  return run_changes(changes, cp);
+}
+
+base::Status check_changes(const std::vector<config::ConfigChange>& changes,
+                           const ControlPlane& cp) {
+  ChangeRehearsal rehearsal(cp);
+  return run_changes(changes, rehearsal);
 }
 
 config::Config running_config(const config::Config& loaded, const ControlPlane& cp) {

@@ -2,6 +2,11 @@
 // mutation funnel, ControlPlane. Stops at the first change the control plane refuses and
 // returns its error with the change's place in the file ("file:line:col: add-dest ...: Service
 // not defined").
+//
+// check_changes() answers the same question without changing anything: it runs the changes
+// through a ChangeRehearsal (change_rehearsal.h) of `cp` and returns the error apply_changes()
+// would return, or success. When it succeeds, apply_changes() on the unchanged `cp` applies
+// every change; a reload calls it first so that a refused reload leaves everything as it was.
 // Owned by: the control thread.
 #pragma once
 
@@ -15,6 +20,8 @@
 namespace uvs::control {
 
 base::Status apply_changes(const std::vector<config::ConfigChange>& changes, ControlPlane& cp);
+base::Status check_changes(const std::vector<config::ConfigChange>& changes,
+                           const ControlPlane& cp);
 
 // The configuration the daemon is running now, as a Config: [daemon] from `loaded`, everything
 // else from the control plane's model (so uvsadm's changes count), ready for diff_configs().

@@ -16,9 +16,10 @@ namespace uvs::control {
 using base::ErrorCode;
 using base::make_error;
 
-ControlPlane::ControlPlane(lb::LbState& lb, WorkerLink& link)
+ControlPlane::ControlPlane(lb::LbState& lb, WorkerLink& link, ControlLimits limits)
     : lb_(lb),
       link_(link),
+      limits_(limits),
       last_weight_(lb.max_reals(), 0),
       service_refs_(lb.max_services(), 0),
       real_zero_(lb.max_reals()),
@@ -156,11 +157,14 @@ void ControlPlane::publish(std::vector<lb::Service*> changed, std::vector<std::u
 }
 
 base::Status ControlPlane::add_service(const lb::ServiceSpec& spec) {
-  if (free_services_.empty()) {
-    return make_error(ErrorCode::kNoMemory, "Memory allocation problem");
-  }
   if (auto st = model_.add_service(spec); !st) {
     return st;
+  }
+  // IPVS's checks first (the model's), then room: ip_vs_add_service() fails with ENOMEM only
+  // for a service it would otherwise have added.
+  if (model_.services().size() > limits_.services || free_services_.empty()) {
+    (void)model_.del_service(spec.key);
+    return make_error(ErrorCode::kNoMemory, "Memory allocation problem");
   }
   service_slots_[spec.key] = alloc_service_slot();
   const lb::ServiceSpec& stored = *model_.find(spec.key);
@@ -268,13 +272,16 @@ base::Status ControlPlane::rebuild_after_dest_change(const lb::ServiceKey& key,
 }
 
 base::Status ControlPlane::add_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
-  if (model_.find(key) != nullptr && free_reals_.empty() &&
-      trash_.count(RealKey{key, dest.addr, dest.port}) == 0) {
-    return make_error(ErrorCode::kNoMemory, "Memory allocation problem");
-  }
   std::vector<std::uint32_t> old_slots = slots_of(key);
   if (auto st = model_.add_dest(key, dest); !st) {
     return st;
+  }
+  // As for services: room is checked last. A real server revived from the trash needs no slot
+  // (ip_vs_trash_get_dest() allocates nothing) but counts against the limit like any other.
+  const bool revived = trash_.count(RealKey{key, dest.addr, dest.port}) != 0;
+  if (real_slots_.size() >= limits_.reals || (!revived && free_reals_.empty())) {
+    (void)model_.del_dest(key, dest.addr, dest.port);
+    return make_error(ErrorCode::kNoMemory, "Memory allocation problem");
   }
   const std::uint32_t slot = real_slot_for(key, dest);
   last_weight_[slot] = dest.weight;
@@ -317,6 +324,7 @@ base::Status ControlPlane::set_timeouts(const lb::TimeoutSpec& t) {
 
 void ControlPlane::set_sysctls(const lb::IpvsSysctls& s) {
   sysctls_ = s;
+  rates_.set_enabled(s.run_estimation);
   publish({}, {});
 }
 

@@ -12,6 +12,13 @@
 // (as IPVS does); re-adding the same server to the same service revives the slot, counters
 // included. collect_garbage() frees slots nobody references any more.
 //
+// Room: at most ControlLimits live services and real servers (uvs's limits, config_limits.h),
+// and a free LbState slot for each new one (deleted real servers keep theirs while in the
+// trash). A change that would need more fails with kNoMemory, "Memory allocation problem", as
+// IPVS fails when it cannot allocate; IPVS's own errors (duplicates, missing objects) come first,
+// as there. ChangeRehearsal (change_rehearsal.h) answers the same questions on a copy, so a
+// reload can be refused before any of it is applied.
+//
 // Also implements ipvsadm::IpvsBackend, so uvsadm's commands run against it directly.
 // Owned by: the control thread.
 #pragma once
@@ -23,6 +30,7 @@
 
 #include "base/result.h"
 #include "base/time.h"
+#include "config/config_limits.h"
 #include "control/rate_estimator.h"
 #include "control/worker_link.h"
 #include "ipvsadm/backend.h"
@@ -32,9 +40,21 @@
 
 namespace uvs::control {
 
+// Live services and real servers a ControlPlane holds at most.
+struct ControlLimits {
+  std::uint32_t services = config::kMaxServices;
+  std::uint32_t reals = config::kMaxRealServers;
+};
+
+// The LbState slots uvsd (and `uvsd replay`) give the control plane: the limits plus as many
+// again for deleted services and real servers that connections still use (IPVS's trash), so a
+// reload that replaces a full configuration by another one finds room.
+inline constexpr std::uint32_t kServiceSlots = 2 * config::kMaxServices;
+inline constexpr std::uint32_t kRealSlots = 2 * config::kMaxRealServers;
+
 class ControlPlane final : public ipvsadm::IpvsBackend {
  public:
-  ControlPlane(lb::LbState& lb, WorkerLink& link);
+  ControlPlane(lb::LbState& lb, WorkerLink& link, ControlLimits limits = {});
 
   // --- ipvsadm::IpvsBackend
   base::Status add_service(const lb::ServiceSpec& spec) override;
@@ -57,6 +77,7 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
   const std::vector<lb::MarkRule>& marks() const { return marks_; }
 
   const ipvsadm::IpvsModel& model() const { return model_; }
+  const ControlLimits& limits() const { return limits_; }
   std::uint64_t epoch() const { return epoch_; }
   // The snapshot most recently published.
   const std::shared_ptr<lb::ServiceTable>& current() const { return current_table_; }
@@ -70,6 +91,8 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
   const RateEstimator& rates() const { return rates_; }
 
  private:
+  friend class ChangeRehearsal;  // copies the model and the slot books below
+
   struct RealKey {
     lb::ServiceKey svc;
     net::IpAddr addr;
@@ -105,6 +128,7 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
 
   lb::LbState& lb_;
   WorkerLink& link_;
+  ControlLimits limits_;
   ipvsadm::IpvsModel model_;
   lb::IpvsSysctls sysctls_;
   std::vector<lb::MarkRule> marks_;

@@ -31,7 +31,10 @@ class ControlServer::Session : public std::enable_shared_from_this<Session> {
 
   void on_read(const asio::error_code& ec, std::size_t n) {
     if (ec == asio::error::not_found) {
-      reply({2, "", "uvsd: control request larger than 1 MiB\n"}, true);
+      reply({2,
+             "",
+             std::string("uvsd: control request larger than ") + ipvsadm::kMaxRequestText + "\n"},
+            true);
       return;
     }
     if (ec) {

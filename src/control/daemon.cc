@@ -42,8 +42,6 @@ namespace uvs::control {
 
 namespace {
 
-constexpr std::uint32_t kMaxServices = 4096;
-constexpr std::uint32_t kMaxReals = 16384;
 static_assert(ipvsadm::kMaxTraceFrames == config::kMaxTracePackets,
               "uvsadm --trace and [daemon] trace_packets share one bound");
 
@@ -187,6 +185,12 @@ void Daemon::reload() {
   if (!changes) {
     base::log_error("reload refused, still running the previous configuration: " +
                     changes.error().to_string());
+    return;
+  }
+  // A dry run first: a change refused half-way would leave neither configuration.
+  if (auto st = check_changes(*changes, *control_); !st) {
+    base::log_error("reload refused, still running the previous configuration: " +
+                    st.error().to_string());
     return;
   }
   if (auto st = apply_changes(*changes, *control_); !st) {
@@ -451,7 +455,7 @@ int Daemon::run() {
     return 1;
   }
 
-  lb_ = std::make_unique<lb::LbState>(kMaxServices, kMaxReals);
+  lb_ = std::make_unique<lb::LbState>(kServiceSlots, kRealSlots);
   dataplane::PipelineConfig pcfg;
   pcfg.conn_max = loaded_.daemon.conn_max;
   pipeline_ = std::make_unique<dataplane::Pipeline>(pcfg, *lb_, ports_);

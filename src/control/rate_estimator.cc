@@ -5,6 +5,7 @@
 #include "control/rate_estimator.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace uvs::control {
 
@@ -141,7 +142,14 @@ std::uint32_t RateEstimator::tick(base::Nanos now, const lb::LbState& lb) {
   }
   const auto due = static_cast<std::uint64_t>((elapsed + kEarly) / kPeriod);
   last_tick_ += static_cast<base::Nanos>(due) * kPeriod;
-  const auto steps = static_cast<std::uint32_t>(std::min<std::uint64_t>(due, kMaxCatchUp));
+  if (!enabled_) {
+    skipped_ = true;
+    return 0;
+  }
+  // Back on after steps were skipped: one step over everything since the last one, as the
+  // kernel's first estimation after run_estimation is set again.
+  const std::uint64_t catch_up = std::exchange(skipped_, false) ? 1 : due;
+  const auto steps = static_cast<std::uint32_t>(std::min<std::uint64_t>(catch_up, kMaxCatchUp));
   step_all(lb);
   for (std::uint32_t i = 1; i < steps; ++i) {
     idle_step_all();

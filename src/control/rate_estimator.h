@@ -19,6 +19,15 @@
 // The estimator runs only while at least one service exists (reference §7): with no service,
 // tick() does nothing, and the first tick after a service appears starts a new 2-second grid.
 //
+// net.ipv4.vs.run_estimation ([daemon] run_estimation, set_enabled()): while it is off the grid
+// keeps going but no step runs, so every average keeps the value it had (ipvsadm --rate shows
+// it, frozen) and the counters of the last step stay the reference; the counters themselves
+// keep counting. Switched back on, the first step due takes everything counted since the last
+// step as if it had been counted in one 2-second period — the kernel's estimation timer does
+// the same ("the first estimation after re-enable is not accurate", ipvs-sysctl.rst) — and the
+// periods that passed while it was off are not run as steps without traffic. -Z and new
+// objects work as usual while it is off (averages 0).
+//
 // Objects are identified by their LbState slots. The control plane (ControlPlane) says when a
 // slot starts being estimated (a new service or real server: averages 0, counters as they are),
 // stops (deleted; the state is kept frozen) and resumes (a deleted real server revived from the
@@ -84,8 +93,13 @@ class RateEstimator {
   void zero_real(std::uint32_t slot, const lb::StatsValues& current);
   void zero_total(const lb::StatsValues& current);
 
+  // run_estimation: off stops the steps, on resumes them (see the header comment).
+  void set_enabled(bool on) { enabled_ = on; }
+  bool enabled() const { return enabled_; }
+
   // Run the 2-second steps due at `now`, reading every estimated object's counters from `lb`.
-  // Returns the number of steps run (0 when none was due or no service exists).
+  // Returns the number of steps run (0 when none was due, no service exists or the estimator is
+  // switched off).
   std::uint32_t tick(base::Nanos now, const lb::LbState& lb);
 
   ipvsadm::RateValues service_rates(std::uint32_t slot) const { return services_[slot].rates(); }
@@ -108,6 +122,8 @@ class RateEstimator {
   std::uint32_t active_services_ = 0;
   bool anchored_ = false;      // a 2-second grid is running
   base::Nanos last_tick_ = 0;  // grid point of the last step (or of the anchor)
+  bool enabled_ = true;        // run_estimation
+  bool skipped_ = false;       // steps came due while switched off
 };
 
 }  // namespace uvs::control

@@ -245,7 +245,8 @@ std::string encode_response(const ControlResponse& r) {
 
 base::Result<ControlRequest> decode_request(std::string_view line) {
   if (line.size() > kMaxRequest) {
-    return make_error(ErrorCode::kInvalidArgument, "control request larger than 1 MiB");
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string("control request larger than ") + kMaxRequestText);
   }
   Reader r(line);
   ControlRequest out;

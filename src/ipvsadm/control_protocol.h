@@ -7,6 +7,14 @@
 // same parser and prints with the same formatters. Requests larger than kMaxRequest bytes, or
 // that are not such an object, get an error response (exit 2) and the connection is closed;
 // nothing a client sends can reach the data path except through a valid command.
+//
+// Bounds: uvsadm sends at most kMaxRestoreInput bytes of -R input. That holds a save (-S or
+// -Sn) of the largest configuration uvsd keeps (config_limits.h: 4096 services, 16384 real
+// servers) with every line as long as the save format makes it, more than twice over: with host
+// and service names (cut at 59 characters per host:port, as ipvsadm cuts them) a service line is
+// at most 132 bytes and a real-server line 187, 3.5 MiB in all; numeric, 2.1 MiB
+// (restore_bound_test.cc builds both). kMaxRequest, the longest request line uvsd reads, is twice
+// kMaxRestoreInput: room for JSON escaping, which a save only needs for its newlines.
 // Pure encode/decode functions; any thread.
 #pragma once
 
@@ -20,7 +28,10 @@
 
 namespace uvs::ipvsadm {
 
-inline constexpr std::size_t kMaxRequest = 1 << 20;
+inline constexpr std::size_t kMaxRestoreInput = std::size_t{8} << 20;
+inline constexpr const char* kMaxRestoreInputText = "8 MiB";
+inline constexpr std::size_t kMaxRequest = 2 * kMaxRestoreInput;
+inline constexpr const char* kMaxRequestText = "16 MiB";
 
 struct ControlRequest {
   std::vector<std::string> argv;

@@ -100,6 +100,7 @@ struct IpvsSysctls {
   bool sloppy_tcp = false;
   bool nat_icmp_send = false;
   bool pmtu_disc = true;
+  bool run_estimation = true;  // the control thread's rate estimator only (reference §7)
   friend bool operator==(const IpvsSysctls&, const IpvsSysctls&) = default;
 };
 

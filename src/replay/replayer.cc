@@ -37,9 +37,6 @@ namespace uvs::replay {
 
 namespace {
 
-// The daemon's slot counts (control/daemon.cc), so a configuration fits the same way.
-constexpr std::uint32_t kMaxServices = 4096;
-constexpr std::uint32_t kMaxReals = 16384;
 // Trace records held between two drains; the driver drains after every frame.
 constexpr std::uint32_t kTraceRing = 256;
 
@@ -298,7 +295,8 @@ base::Status Replayer::open_outputs() {
 base::Status Replayer::start() {
   const base::Nanos t0 = merger_->peek_ts().value_or(0);
   clock_.set(t0);
-  lb_ = std::make_unique<lb::LbState>(kMaxServices, kMaxReals);
+  // The daemon's slot counts, so a configuration fits the same way.
+  lb_ = std::make_unique<lb::LbState>(control::kServiceSlots, control::kRealSlots);
   dataplane::PipelineConfig pcfg;
   pcfg.conn_max = cfg_.daemon.conn_max;
   pipeline_ = std::make_unique<dataplane::Pipeline>(pcfg, *lb_, port_ptrs_);

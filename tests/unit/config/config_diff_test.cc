@@ -257,13 +257,14 @@ TEST_CASE("config diff: timeouts, sysctls, marks and log level") {
   SUBCASE("timeouts written out with their default values are no change") {
     CHECK(diff_ok(running, load_ok(kRunning + "[timeouts]\ntcp = 900\nudp = 300\n")).empty());
   }
-  SUBCASE("sysctls") {
-    const Config next =
-        load_ok(replaced(kRunning, "[daemon]\n", "[daemon]\nexpire_nodest_conn = true\n"));
+  SUBCASE("sysctls (run_estimation is one too)") {
+    const Config next = load_ok(replaced(
+        kRunning, "[daemon]\n", "[daemon]\nexpire_nodest_conn = true\nrun_estimation = false\n"));
     const auto changes = diff_ok(running, next);
     CHECK(lines(changes) == std::vector<std::string>{"set-sysctls"});
     REQUIRE(changes.size() == 1);
     CHECK(changes[0].sysctls.expire_nodest_conn);
+    CHECK_FALSE(changes[0].sysctls.run_estimation);
     CHECK(changes[0].sysctls.conn_reuse_mode == 1);
     CHECK(changes[0].where == SourcePos{"t.toml", 1, 1});  // the [daemon] header
   }
@@ -418,7 +419,7 @@ address = "10.0.1.103:80"
                               // 1. services that are gone
                               "del-service UDP 10.0.1.100:53",
                               // 2. kept services in the new file's order: 10.0.1.101 unchanged,
-                              // then 10.0.1.100: deleted reals, edit, edited, added reals
+                              // then 10.0.1.100: deleted reals (2a), edit, edited, added reals
                               "del-dest TCP 10.0.1.100:80 -> 10.0.2.11:80",
                               "edit-service TCP 10.0.1.100:80",
                               "edit-dest TCP 10.0.1.100:80 -> 10.0.2.12:80",
@@ -450,6 +451,29 @@ address = "10.0.1.103:80"
   CHECK(changes[12].where == SourcePos{"t.toml", 1, 1});  // sysctls: the [daemon] header
   CHECK(changes[13].where == SourcePos{"t.toml", 6, 1});
   CHECK(changes[14].where == SourcePos{"t.toml", 1, 1});
+  check_reaches(apply_changes(running, changes), next);
+}
+
+TEST_CASE("config diff: every kept service's deletions come before any addition") {
+  // A real server moves from the second service to the first: deleting it from the second only
+  // after adding to the first would hold one real server more than either file, which a full
+  // configuration has no room for.
+  // TCP service 10.0.1.<vip>:80 with real servers 10.0.2.<octet>:80.
+  const auto service = [](int vip, std::initializer_list<int> reals) {
+    std::string t =
+        "[[service]]\nprotocol = \"tcp\"\naddress = \"10.0.1." + std::to_string(vip) + ":80\"\n";
+    for (const int r : reals) {
+      t += "[[service.real]]\naddress = \"10.0.2." + std::to_string(r) + ":80\"\n";
+    }
+    return t;
+  };
+  const Config running = load_ok(service(100, {11}) + service(101, {12, 13}));
+  const Config next = load_ok(service(100, {11, 13}) + service(101, {12}));
+  const auto changes = diff_ok(running, next);
+  CHECK(lines(changes) == std::vector<std::string>{
+                              "del-dest TCP 10.0.1.101:80 -> 10.0.2.13:80",
+                              "add-dest TCP 10.0.1.100:80 -> 10.0.2.13:80",
+                          });
   check_reaches(apply_changes(running, changes), next);
 }
 

@@ -24,7 +24,7 @@ const std::string kDaemonKeys =
     "interfaces, conn_max, control_socket, backend, log_level, trace, trace_packets, "
     "vip_probe_interval, "
     "conn_reuse_mode, expire_nodest_conn, expire_quiescent_template, sloppy_tcp, nat_icmp_send, "
-    "pmtu_disc";
+    "pmtu_disc, run_estimation";
 
 }  // namespace
 

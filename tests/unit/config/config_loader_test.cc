@@ -14,6 +14,7 @@
 using uvs::config::Config;
 using uvs::config::load_config;
 using uvs::config::SourcePos;
+using uvs::config::test::load_error;
 using uvs::config::test::load_ok;
 namespace lb = uvs::lb;
 namespace net = uvs::net;
@@ -130,6 +131,7 @@ TEST_CASE("config loader: an empty file is the defaults of ipvsadm and IPVS") {
   CHECK_FALSE(c.daemon.sysctls.sloppy_tcp);
   CHECK_FALSE(c.daemon.sysctls.nat_icmp_send);
   CHECK(c.daemon.sysctls.pmtu_disc);
+  CHECK(c.daemon.sysctls.run_estimation);
   CHECK(c.timeouts.tcp == 900);
   CHECK(c.timeouts.tcpfin == 120);
   CHECK(c.timeouts.udp == 300);
@@ -192,6 +194,7 @@ TEST_CASE("config loader: a full file becomes the expected model") {
   CHECK(sys.sloppy_tcp);
   CHECK(sys.nat_icmp_send);
   CHECK_FALSE(sys.pmtu_disc);
+  CHECK(sys.run_estimation);  // not written: on, as in IPVS
   CHECK(c.timeouts == lb::TimeoutSpec{30, 10, 20});
   CHECK(c.daemon_pos == at(1, 1));
   CHECK(c.sysctls_pos == at(1, 1));  // the sysctl keys are [daemon] keys
@@ -423,4 +426,12 @@ TEST_CASE("config loader: the NAT experiment files describe the seeds' topology"
   CHECK(udp.services[0].key.to_string() == "UDP 10.0.1.100:53");
   CHECK(udp.services[0].scheduler == "rr");
   check_nat_pair(udp.services[0], 53);
+}
+
+TEST_CASE("config loader: run_estimation is a boolean sysctl key of [daemon], on by default") {
+  CHECK(load_ok("").daemon.sysctls.run_estimation);
+  CHECK_FALSE(load_ok("[daemon]\nrun_estimation = false\n").daemon.sysctls.run_estimation);
+  CHECK(load_ok("[daemon]\nrun_estimation = true\n").daemon.sysctls.run_estimation);
+  CHECK(load_error("[daemon]\nrun_estimation = 0\n") ==
+        "t.toml:2:18: [daemon]: \"run_estimation\" must be a boolean, not an integer");
 }

@@ -39,8 +39,14 @@ inline const Endpoint kDirRs1{"02:00:00:00:02:11", "10.0.2.11", 8080};
 inline const Endpoint kDirRs2{"02:00:00:00:02:12", "10.0.2.12", 8080};
 
 struct Director {
-  Director()
-      : front(port_info("eth0", 2, kDirFront.mac)), back(port_info("eth1", 3, kDirBack.mac)) {
+  // The limits are uvsd's and the slots plenty for a test, unless a test of the limits says
+  // otherwise.
+  explicit Director(control::ControlLimits limits = {},
+                    std::uint32_t service_slots = 64,
+                    std::uint32_t real_slots = 256)
+      : front(port_info("eth0", 2, kDirFront.mac)),
+        back(port_info("eth1", 3, kDirBack.mac)),
+        lb(service_slots, real_slots) {
     dataplane::PipelineConfig cfg;
     cfg.conn_max = 4096;
     cfg.pool_small = 1024;
@@ -48,7 +54,7 @@ struct Director {
     io::PacketPort* ports[] = {&front, &back};
     pipeline = std::make_unique<dataplane::Pipeline>(cfg, lb, ports);
     link = std::make_unique<control::DirectWorkerLink>(*pipeline, clock);
-    control = std::make_unique<control::ControlPlane>(lb, *link);
+    control = std::make_unique<control::ControlPlane>(lb, *link, limits);
 
     route::KernelState ks;
     ks.links.push_back({1, "lo", net::MacAddr(), 65536, true, true, true});
@@ -197,7 +203,7 @@ struct Director {
   base::ManualClock clock{1'000 * base::kNanosPerSecond};
   io::MemoryPort front;
   io::MemoryPort back;
-  lb::LbState lb{64, 256};
+  lb::LbState lb;
   std::unique_ptr<dataplane::Pipeline> pipeline;
   std::unique_ptr<control::DirectWorkerLink> link;
   std::unique_ptr<control::ControlPlane> control;

@@ -200,4 +200,46 @@ TEST_CASE("RateEstimator: services, real servers and the total step together on 
     CHECK(est.real(1).scaled().cps == 0);  // no traffic since its zero point
     CHECK(est.service(0).scaled().cps == 7680);
   }
+  SUBCASE("run_estimation off: no step runs and every average stays as it was") {
+    est.start_service(0, {});
+    est.start_real(1, {});
+    est.tick(kT0, lb);
+    add(lb.service(0).stats, {80, 0, 0, 8000, 0});
+    add(lb.totals(), {80, 0, 0, 8000, 0});
+    REQUIRE(est.tick(kT0 + kTwo, lb) == 1);
+    REQUIRE(est.service(0).scaled().cps == 10240);
+    est.set_enabled(false);
+    CHECK_FALSE(est.enabled());
+    add(lb.service(0).stats, {40, 0, 0, 0, 0});
+    add(lb.totals(), {40, 0, 0, 0, 0});
+    CHECK(est.tick(kT0 + 2 * kTwo, lb) == 0);
+    CHECK(est.tick(kT0 + 10 * kTwo, lb) == 0);  // a long time off: no decay either
+    CHECK(est.service(0).scaled().cps == 10240);
+    CHECK(est.total().scaled().cps == 10240);
+    CHECK(est.service_rates(0).cps == 10);
+    CHECK(est.service_rates(0).inbps == 1000);
+    SUBCASE("back on: the first step takes all that was counted meanwhile, as if in 2 s") {
+      est.set_enabled(true);
+      CHECK(est.tick(kT0 + 10 * kTwo + kTwo / 2, lb) == 0);  // the grid kept going
+      // Late by three periods: still one step, not three (no idle steps for the time off).
+      CHECK(est.tick(kT0 + 14 * kTwo, lb) == 1);
+      // 40 connections "in 2 s": 20/s, 20480 scaled; 10240 + (20480 - 10240) / 4.
+      CHECK(est.service(0).scaled().cps == 12800);
+      CHECK(est.service(0).scaled().inbps == 24000);  // no bytes: 32000 - 32000 / 4
+      CHECK(est.total().scaled().cps == 12800);
+      // From then on, as usual.
+      CHECK(est.tick(kT0 + 15 * kTwo, lb) == 1);
+      CHECK(est.service(0).scaled().cps == 9600);
+    }
+    SUBCASE("-Z and new objects work while it is off") {
+      est.zero_service(0, lb.service(0).stats.read());
+      CHECK(est.service_rates(0).cps == 0);
+      est.start_real(2, lb.real(2).stats.read());
+      CHECK(est.real_rates(2).cps == 0);
+      est.set_enabled(true);
+      add(lb.service(0).stats, {20, 0, 0, 0, 0});
+      CHECK(est.tick(kT0 + 11 * kTwo, lb) == 1);
+      CHECK(est.service(0).scaled().cps == 2560);  // only what came after the zero point
+    }
+  }
 }

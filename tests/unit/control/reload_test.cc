@@ -3,7 +3,9 @@
 // file (config::diff_configs) and applied through the one mutation funnel (apply_changes), as
 // Daemon::reload() does. Regression: running_config() once left out the positions diff_configs()
 // reads for every service and real server, and uvsd crashed on the first SIGHUP.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -50,12 +52,16 @@ uvs::config::Config parse(const std::string& text) {
   return *c;
 }
 
-// What Daemon::reload() does with a file that loaded: the diff from what runs, applied.
+// What Daemon::reload() does with a file that loaded: the diff from what runs, rehearsed, and
+// applied only if every step of it can be.
 uvs::base::Status reload(Director& d, uvs::config::Config& loaded, const std::string& text) {
   uvs::config::Config next = parse(text);
   auto changes = uvs::config::diff_configs(uvs::control::running_config(loaded, *d.control), next);
   if (!changes.ok()) {
     return changes.error();
+  }
+  if (auto st = uvs::control::check_changes(*changes, *d.control); !st.ok()) {
+    return st;
   }
   if (auto st = uvs::control::apply_changes(*changes, *d.control); !st.ok()) {
     return st;
@@ -207,4 +213,138 @@ TEST_CASE("control plane: the mh limit holds for uvsadm and for changes that ski
           "at most 251 real servers (its Maglev table size); TCP 10.0.1.100:80 would have 252");
     CHECK(fresh.control->model().find(key)->dests.size() == 251);
   }
+}
+
+namespace {
+
+struct Real {
+  int octet;       // 10.0.2.<octet>
+  int weight = 1;  // written only when not 1
+};
+
+// TCP services 10.0.1.100:1, :2, ... in file order, each with its NAT real servers (port 80);
+// `daemon` adds keys to [daemon].
+std::string services_file(const std::vector<std::vector<Real>>& services,
+                          const std::string& daemon = "") {
+  std::string t = "[daemon]\ninterfaces = [\"eth0\", \"eth1\"]\n" + daemon;
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    t += "[[service]]\nprotocol = \"tcp\"\naddress = \"10.0.1.100:" + std::to_string(i + 1) +
+         "\"\nscheduler = \"rr\"\n";
+    for (const Real& r : services[i]) {
+      t += "  [[service.real]]\n  address = \"10.0.2." + std::to_string(r.octet) +
+           ":80\"\n  forward = \"nat\"\n";
+      if (r.weight != 1) {
+        t += "  weight = " + std::to_string(r.weight) + "\n";
+      }
+    }
+  }
+  return t;
+}
+
+// "live.toml:L:1" for the n-th (0-based) [[service]] header of `text`.
+std::string service_header(const std::string& text, int n) {
+  std::size_t at = 0;
+  for (int i = 0; i <= n; ++i) {
+    at = text.find("[[service]]", i == 0 ? 0 : at + 1);
+  }
+  const auto line =
+      1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  return "live.toml:" + std::to_string(line) + ":1";
+}
+
+}  // namespace
+
+TEST_CASE("reload: a file that needs more room than uvsd has changes nothing") {
+  SUBCASE("one service more than the limit, after changes that would fit") {
+    Director d({/*services=*/2, /*reals=*/16});
+    uvs::config::Config loaded = parse(services_file({{{11}}, {{12}}}));
+    REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+    const std::string before = d.run("-Sn").out;
+    const auto epoch = d.control->epoch();
+    // A weight change and a new real server (which fit), then a third service (which does not).
+    const std::string next = services_file({{{11, 5}, {13}}, {{12}}, {{14}}});
+    const auto st = reload(d, loaded, next);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().to_string() ==
+          service_header(next, 2) + ": add-service TCP 10.0.1.100:3: Memory allocation problem");
+    CHECK(d.run("-Sn").out == before);
+    CHECK(d.control->epoch() == epoch);  // not one snapshot published
+    CHECK(loaded.services.size() == 2);
+  }
+  SUBCASE("deleted real servers keep their slots while the trash holds them") {
+    Director d({}, /*service_slots=*/1, /*real_slots=*/2);
+    uvs::config::Config loaded = parse(services_file({{{11}, {12}}}));
+    REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+    const std::string before = d.run("-Sn").out;
+    const std::string next = services_file({{{13}, {14}}});
+    // Deleting 11 and 12 would leave no slot for 13: refused before 11 and 12 are touched.
+    const auto st = reload(d, loaded, next);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().message ==
+          "add-dest TCP 10.0.1.100:1 -> 10.0.2.13:80: Memory allocation problem");
+    CHECK(d.run("-Sn").out == before);
+    // Once the trash has let them go, the same reload fits. (Here they are freed by deleting
+    // them with uvsadm and waiting out the trash period with no connection using them.)
+    d.ok("-d -t 10.0.1.100:1 -r 10.0.2.11:80");
+    d.ok("-d -t 10.0.1.100:1 -r 10.0.2.12:80");
+    d.control->collect_garbage(d.clock.now());
+    d.advance(121 * uvs::base::kNanosPerSecond);
+    d.control->collect_garbage(d.clock.now());
+    REQUIRE_OK(reload(d, loaded, next));
+    CHECK(d.run("-Sn").out ==
+          "-A -t 10.0.1.100:1 -s rr\n"
+          "-a -t 10.0.1.100:1 -r 10.0.2.13:80 -m -w 1\n"
+          "-a -t 10.0.1.100:1 -r 10.0.2.14:80 -m -w 1\n");
+  }
+}
+
+TEST_CASE("reload: at the limit, a real server can move from one service to another") {
+  // Three real servers, the limit. Were the new one added to :1 before the old one left :2, the
+  // control plane would hold four for a moment and refuse; the diff deletes first.
+  Director d({/*services=*/2, /*reals=*/3});
+  uvs::config::Config loaded = parse(services_file({{{11}}, {{12}, {13}}}));
+  REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+  REQUIRE_OK(reload(d, loaded, services_file({{{11}, {13}}, {{12}}})));
+  CHECK(d.run("-Sn").out ==
+        "-A -t 10.0.1.100:1 -s rr\n"
+        "-a -t 10.0.1.100:1 -r 10.0.2.11:80 -m -w 1\n"
+        "-a -t 10.0.1.100:1 -r 10.0.2.13:80 -m -w 1\n"
+        "-A -t 10.0.1.100:2 -s rr\n"
+        "-a -t 10.0.1.100:2 -r 10.0.2.12:80 -m -w 1\n");
+}
+
+TEST_CASE("reload: run_estimation stops and restarts the rate estimator") {
+  Director d;
+  uvs::config::Config loaded = parse(services_file({{{11}}}));
+  REQUIRE_OK(uvs::control::apply_changes(uvs::config::initial_changes(loaded), *d.control));
+  const uvs::lb::ServiceKey key = loaded.services[0].key;
+  const std::uint32_t slot = d.service(key)->slot;
+  const auto& rates = d.control->rates();
+  const uvs::base::Nanos two = uvs::control::RateEstimator::kPeriod;
+  CHECK(d.control->estimate_rates(d.clock.now()) == 0);  // starts the grid
+  d.add_real_traffic(key, "10.0.2.11", 80, {20, 0, 0, 2000, 0});
+  d.clock.advance(two);
+  CHECK(d.control->estimate_rates(d.clock.now()) == 1);
+  CHECK(rates.service(slot).scaled().cps == 2560);  // E1's first step: reads 2
+
+  REQUIRE_OK(reload(d, loaded, services_file({{{11}}}, "run_estimation = false\n")));
+  CHECK_FALSE(rates.enabled());
+  d.add_real_traffic(key, "10.0.2.11", 80, {200, 0, 0, 20000, 0});
+  for (int i = 0; i < 3; ++i) {
+    d.clock.advance(two);
+    CHECK(d.control->estimate_rates(d.clock.now()) == 0);
+  }
+  // Frozen at what they were (no decay either), while the counters go on.
+  CHECK(rates.service(slot).scaled().cps == 2560);
+  CHECK(rates.service_rates(slot).cps == 2);
+  CHECK(d.control->status(false).services.at(0).stats.conns == 220);
+
+  REQUIRE_OK(reload(d, loaded, services_file({{{11}}})));
+  CHECK(rates.enabled());
+  d.clock.advance(two);
+  // One step, with everything since the last one as if it came in 2 s: 200 connections read as
+  // 100/s (102400 scaled), averaged with weight 1/4: 2560 + (102400 - 2560) / 4 = 27520.
+  CHECK(d.control->estimate_rates(d.clock.now()) == 1);
+  CHECK(rates.service(slot).scaled().cps == 27520);
+  CHECK(rates.service_rates(slot).cps == 27);
 }
