@@ -438,14 +438,15 @@ class Importer {
       }
     } else if (k == "quorum") {
       // keepalived: "Quorum %s must be in [1, %u]. Setting to 1."
-      const auto v = c.args.empty() ? std::nullopt : to_uint(c.args[0].text, 4294967295u);
-      if (!v || *v == 0) {
+      // value_or: g++ 12 -O2 wrongly sees *v read uninitialised (maybe-uninitialized).
+      const std::uint64_t v = c.args.empty() ? 0 : to_uint(c.args[0].text, 4294967295u).value_or(0);
+      if (v == 0) {
         warn(c.pos,
              ctx,
              "quorum " + (c.args.empty() ? std::string() : c.args[0].text + " ") +
                  "must be in [1, 4294967295]: 1 used, as keepalived does");
       }
-      vs.quorum = v && *v != 0 ? static_cast<std::uint32_t>(*v) : 1;
+      vs.quorum = v != 0 ? static_cast<std::uint32_t>(v) : 1;
       vs.quorum_pos = c.pos;
     } else if (k == "hysteresis") {
       if (auto v = uint_arg(c, ctx, 4294967295u)) {
