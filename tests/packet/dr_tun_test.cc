@@ -586,19 +586,10 @@ TEST_CASE("packet: a GSO super-packet into a tunnel is segmented, each segment e
   t.run();
   (void)t.back_out();
   const std::string data(4000, 'g');
-  io::Offload off;
+  io::Offload off = needs_csum(6);
   off.gso_type = io::Offload::kGsoTcpv4;
   off.gso_size = 1400;
-  off.flags = io::Offload::kNeedsCsum;
-  off.csum_start = 34;
-  off.csum_offset = 16;
-  Bytes super = tcp_frame(kClient, NatTopology::vip(80), kAck | kPsh, data);
-  // As the kernel hands it over: the TCP checksum field holds only the pseudo-header sum.
-  const std::uint8_t* sip = super.data() + 14;
-  net::store_be16(super.data() + 34 + 16,
-                  net::csum_fold(net::pseudo_header_sum_v4(
-                      sip + 12, sip + 16, 6, static_cast<std::uint16_t>(20 + data.size()))));
-  t.front.inject(super, t.clock.now(), off);
+  t.front.inject(partial_csum_frame(6, 80, data), t.clock.now(), off);
   t.run();
   auto out = t.back_out();
   REQUIRE(out.size() == 3);
@@ -628,11 +619,10 @@ TEST_CASE("packet: with pmtu_disc off, GSO segments too big for the tunnel are f
   (void)t.back_out();
   // Two full-sized (1500-byte, DF) segments: 1520 bytes each once wrapped in IPIP.
   const std::string data(2 * 1460, 'f');
-  io::Offload off;
+  io::Offload off = needs_csum(6);
   off.gso_type = io::Offload::kGsoTcpv4;
   off.gso_size = 1460;
-  Bytes super = tcp_frame(kClient, NatTopology::vip(80), kAck | kPsh, data);
-  t.front.inject(super, t.clock.now(), off);
+  t.front.inject(partial_csum_frame(6, 80, data), t.clock.now(), off);
   t.run();
   CHECK(t.front_out().empty());  // no frag-needed: the client's DF is not copied outward
   auto out = t.back_out();

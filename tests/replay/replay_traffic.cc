@@ -198,27 +198,46 @@ Bytes udp(const std::string& src_mac,
 constexpr std::uint8_t kSyn = Tins::TCP::SYN, kAck = Tins::TCP::ACK, kFin = Tins::TCP::FIN,
                        kRst = Tins::TCP::RST, kPsh = Tins::TCP::PSH;
 
-void nat_tcp(Script& s) {
-  // The client resolves the VIP; uvsd answers and learns the client from the request.
+// The opening both TCP scenarios share: the client ARPs for the VIP, then client:40001 -> VIP:80
+// is scheduled to rs2 (rr: newest real first); uvsd ARPs for rs2 (the SYN waits), rs2 answers
+// 200 us later, SYN-ACK through the director (the real server's gateway), the client's ACK.
+// `ip_id` numbers the client's two frames. Returns the time of the ACK.
+std::int64_t nat_handshake(Script& s,
+                           std::uint32_t c_isn,
+                           std::uint32_t s_isn,
+                           std::uint16_t ip_id) {
   std::int64_t t = kBase;
   s.add("eth0", t, arp_request(kClient, kVip));
-  // Connection 1: client:40001 -> VIP:80, scheduled to rs2 (rr: newest real first).
-  const std::uint32_t c_isn = 1000, s_isn = 5000;
   t += 1 * kMs;
-  s.add(
-      "eth0", t, tcp(kClient.mac, kEth0.mac, kClient.ip, 40001, kVip, 80, kSyn, c_isn, 0, "", 11));
-  // uvsd asks who has 10.0.2.12 (the SYN waits); rs2 answers 200 us later.
+  s.add("eth0",
+        t,
+        tcp(kClient.mac, kEth0.mac, kClient.ip, 40001, kVip, 80, kSyn, c_isn, 0, "", ip_id));
   s.add("eth1", t + 200 * kUs, arp_reply(kRs2, kEth1));
-  // SYN-ACK from rs2 to the client, through the director (its default gateway).
   t += 500 * kUs;
   s.add("eth1",
         t,
         tcp(kRs2.mac, kEth1.mac, kRs2.ip, 80, kClient.ip, 40001, kSyn | kAck, s_isn, c_isn + 1));
   t += 400 * kUs;
-  s.add(
-      "eth0",
-      t,
-      tcp(kClient.mac, kEth0.mac, kClient.ip, 40001, kVip, 80, kAck, c_isn + 1, s_isn + 1, "", 12));
+  s.add("eth0",
+        t,
+        tcp(kClient.mac,
+            kEth0.mac,
+            kClient.ip,
+            40001,
+            kVip,
+            80,
+            kAck,
+            c_isn + 1,
+            s_isn + 1,
+            "",
+            static_cast<std::uint16_t>(ip_id + 1)));
+  return t;
+}
+
+void nat_tcp(Script& s) {
+  // The client resolves the VIP (uvsd answers and learns the client); connection 1 opens.
+  const std::uint32_t c_isn = 1000, s_isn = 5000;
+  std::int64_t t = nat_handshake(s, c_isn, s_isn, 11);
   const std::string request = "GET / HTTP/1.0\r\nHost: 10.0.1.100\r\n\r\n";
   t += 100 * kUs;
   s.add("eth0",
@@ -392,23 +411,8 @@ std::string make_partial(Bytes& b, std::uint16_t gso_size) {
 }
 
 void nat_gso(Script& s) {
-  std::int64_t t = kBase;
-  s.add("eth0", t, arp_request(kClient, kVip));
-  // client:40001 -> VIP:80, scheduled to rs2 (rr: newest real first).
   const std::uint32_t c_isn = 1000, s_isn = 5000;
-  t += 1 * kMs;
-  s.add(
-      "eth0", t, tcp(kClient.mac, kEth0.mac, kClient.ip, 40001, kVip, 80, kSyn, c_isn, 0, "", 61));
-  s.add("eth1", t + 200 * kUs, arp_reply(kRs2, kEth1));
-  t += 500 * kUs;
-  s.add("eth1",
-        t,
-        tcp(kRs2.mac, kEth1.mac, kRs2.ip, 80, kClient.ip, 40001, kSyn | kAck, s_isn, c_isn + 1));
-  t += 400 * kUs;
-  s.add(
-      "eth0",
-      t,
-      tcp(kClient.mac, kEth0.mac, kClient.ip, 40001, kVip, 80, kAck, c_isn + 1, s_isn + 1, "", 62));
+  std::int64_t t = nat_handshake(s, c_isn, s_isn, 61);
   // The request: 4000 bytes in one super-packet, cut into 1448 + 1448 + 1104 on the way out.
   std::string request(4000, 'q');
   for (std::size_t i = 0; i < request.size(); ++i) {
