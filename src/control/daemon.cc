@@ -90,7 +90,8 @@ class Daemon {
   // Decision traces ([daemon] trace, uvsadm --trace): one at a time.
   ipvsadm::ControlResponse handle_trace(const std::vector<std::string>& argv);
   void drain_trace(bool worker_running = true);
-  void end_trace(const std::string& why, bool worker_running);
+  // `released`: the ticket of a post_trace(nullptr) already sent, 0 to send one now.
+  void end_trace(const std::string& why, bool worker_running, std::uint64_t released = 0);
   void free_retired_traces();
   void every_two_seconds();
   void report_vip_conflicts();
@@ -296,7 +297,7 @@ void Daemon::drain_trace(bool worker_running) {
 // Closes the file (logging `why` with the count unless empty) and takes the buffer away from the
 // worker: the pipeline's trace pointer goes back to null, so an idle trace costs nothing per
 // frame, and the buffer is freed once the worker has let go of it (free_retired_traces).
-void Daemon::end_trace(const std::string& why, bool worker_running) {
+void Daemon::end_trace(const std::string& why, bool worker_running, std::uint64_t released) {
   if (trace_) {
     if (!why.empty()) {
       base::log_info(why + std::to_string(trace_->lines()) + " frame(s) in " + trace_->path());
@@ -307,7 +308,8 @@ void Daemon::end_trace(const std::string& why, bool worker_running) {
     trace_.reset();
   }
   if (trace_buffer_ && worker_running) {
-    retired_traces_.push_back(RetiredTrace{worker_->post_trace(nullptr), std::move(trace_buffer_)});
+    const std::uint64_t ticket = released != 0 ? released : worker_->post_trace(nullptr);
+    retired_traces_.push_back(RetiredTrace{ticket, std::move(trace_buffer_)});
   }
 }
 
@@ -341,7 +343,7 @@ ipvsadm::ControlResponse Daemon::handle_trace(const std::vector<std::string>& ar
       trace_.reset();
     }
     const std::uint64_t lines = trace_ ? trace_->lines() : 0;
-    end_trace("decision trace stopped (uvsadm --trace-stop): ", true);
+    end_trace("decision trace stopped (uvsadm --trace-stop): ", true, ticket);
     return {
         0, "trace stopped: " + std::to_string(lines) + " frame(s) written to " + path + "\n", ""};
   }
