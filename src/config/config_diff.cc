@@ -5,6 +5,7 @@
 // schedulers see exactly the add/edit/delete hooks they would see under ipvsadm.
 #include "config/config_diff.h"
 
+#include "lb/dest_lookup.h"
 #include "net/ip_addr.h"
 
 namespace uvs::config {
@@ -42,16 +43,6 @@ ConfigChange dest_change(ConfigChange::Kind kind,
   return c;
 }
 
-// Index of the real server addr:port in `dests`, or dests.size().
-std::size_t find_dest(const std::vector<lb::DestSpec>& dests, const lb::DestSpec& d) {
-  for (std::size_t i = 0; i < dests.size(); ++i) {
-    if (dests[i].addr == d.addr && dests[i].port == d.port) {
-      return i;
-    }
-  }
-  return dests.size();
-}
-
 // kAddService and a kAddDest per real server in file order (dests are newest first).
 void add_whole_service(const Config& cfg, std::size_t i, std::vector<ConfigChange>& out) {
   const lb::ServiceSpec& s = cfg.services[i];
@@ -76,8 +67,10 @@ void diff_kept_service(const Config& running,
   const lb::ServiceSpec& new_s = next.services[ni];
   const auto& old_pos = running.service_origins[ri].dests;
   const auto& new_pos = next.service_origins[ni].dests;
+  const lb::DestLookup in_old(old_s.dests);
+  const lb::DestLookup in_new(new_s.dests);
   for (std::size_t j = old_s.dests.size(); j-- > 0;) {
-    if (find_dest(new_s.dests, old_s.dests[j]) == new_s.dests.size()) {
+    if (!in_new.find(old_s.dests[j])) {
       out.push_back(
           dest_change(ConfigChange::Kind::kDelDest, new_s.key, old_s.dests[j], old_pos[j]));
     }
@@ -87,14 +80,14 @@ void diff_kept_service(const Config& running,
         service_change(ConfigChange::Kind::kEditService, new_s, next.service_origins[ni].pos));
   }
   for (std::size_t j = new_s.dests.size(); j-- > 0;) {
-    const std::size_t k = find_dest(old_s.dests, new_s.dests[j]);
-    if (k != old_s.dests.size() && !(old_s.dests[k] == new_s.dests[j])) {
+    const auto k = in_old.find(new_s.dests[j]);
+    if (k && !(old_s.dests[*k] == new_s.dests[j])) {
       out.push_back(
           dest_change(ConfigChange::Kind::kEditDest, new_s.key, new_s.dests[j], new_pos[j]));
     }
   }
   for (std::size_t j = new_s.dests.size(); j-- > 0;) {
-    if (find_dest(old_s.dests, new_s.dests[j]) == old_s.dests.size()) {
+    if (!in_old.find(new_s.dests[j])) {
       out.push_back(
           dest_change(ConfigChange::Kind::kAddDest, new_s.key, new_s.dests[j], new_pos[j]));
     }

@@ -84,6 +84,8 @@ Step Runner::list(const Command& c) {
 }
 
 Step Runner::restore(std::string_view stdin_text) {
+  // The lines' changes reach the data path together when the restore ends, however it ends.
+  const IpvsBackend::Batch batch(backend_);
   ParseOptions popts;
   popts.program = opts_.program;
   popts.resolver = &resolver_;

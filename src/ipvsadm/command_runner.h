@@ -17,7 +17,8 @@
 //     and exits 1;
 //   * -R runs each line of stdin_text (restore_input.h) as a command: a syntax error stops
 //     everything with its exit status; a popt error or a backend error is printed and the
-//     next line runs; the exit status is the last line's;
+//     next line runs; the exit status is the last line's; the lines' changes reach the data
+//     path together once the restore ends (IpvsBackend::begin_batch/end_batch);
 //   * -h prints the help text, -v the version line, both exit 0;
 //   * --start-daemon / --stop-daemon: "connection synchronisation (--start-daemon/--stop-daemon)
 //     is not available in uvs yet", exit 255.
