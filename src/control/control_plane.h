@@ -7,11 +7,12 @@
 // which only the changed services are new (schedulers' static tables are built here, off the
 // data path), is published to the data path through the WorkerLink.
 //
-// Batches: the changes made while a Batch is alive (uvsadm -R, a TOML load or reload) are
-// published together when the outermost Batch ends: each changed service is rebuilt once and
-// carries the list of its changes (sched::Change), so its scheduler ends where IPVS's add/edit/
-// delete hooks leave it when no connection arrives between those changes, and a restore of N
-// real servers costs O(N log N) instead of N rebuilds of growing services. Legality and errors
+// Batches: the changes made while an IpvsBackend::Batch is alive (uvsadm -R, a TOML load or
+// reload) are published together when the outermost one ends: each changed service is rebuilt
+// once and carries the list of its changes (sched::Change), so its scheduler ends where IPVS's
+// add/edit/delete hooks leave it when no connection arrives between those changes, and a
+// restore of N real servers costs one rebuild instead of N rebuilds of growing services (each
+// change itself is O(log N) lookups, plus the model's list shift). Legality and errors
 // stay per change, at once, and the model (status(), listings) sees every change immediately;
 // only the data path waits for the end of the batch. A change made outside any batch is a batch
 // of its own.
