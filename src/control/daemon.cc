@@ -66,6 +66,13 @@ ipvsadm::ControlResponse response(const ipvsadm::RunResult& r) {
   return {r.exit_code, r.out, r.err};
 }
 
+ipvsadm::ControlResponse no_lookup_thread() {
+  return {255,
+          "",
+          "uvsd: cannot start a thread for name lookups (out of resources): try again, or use "
+          "numeric addresses and -n\n"};
+}
+
 std::vector<net::IpAddr> vips_of(const config::Config& cfg) {
   std::vector<net::IpAddr> out;
   for (const lb::ServiceSpec& s : cfg.services) {
@@ -268,12 +275,15 @@ void Daemon::run_uvsadm(const ipvsadm::ControlRequest& req, ControlServer::Reply
   const std::uint64_t id = park(std::move(reply));
   // The work owns copies of what it reads; `this` is only used by the continuation, on this
   // thread (lookup_pool.h).
-  lookups_->submit([this, id, argv = req.argv, in = req.stdin_text]() {
+  const bool queued = lookups_->submit([this, id, argv = req.argv, in = req.stdin_text]() {
     ipvsadm::SystemResolver system;
     auto p = std::make_shared<ipvsadm::PreparedCommand>(
         ipvsadm::prepare_command_line(argv, in, uvsadm_options(&system)));
     return LookupPool::Continuation([this, id, p] { execute_uvsadm(*p, unpark(id)); });
   });
+  if (!queued) {
+    unpark(id)(no_lookup_thread());
+  }
 }
 
 void Daemon::execute_uvsadm(const ipvsadm::PreparedCommand& prepared, ControlServer::Reply reply) {
@@ -285,11 +295,17 @@ void Daemon::execute_uvsadm(const ipvsadm::PreparedCommand& prepared, ControlSer
     return;
   }
   const std::uint64_t id = park(std::move(reply));
-  lookups_->submit([this, id, t]() {
+  const bool queued = lookups_->submit([this, id, t]() {
     ipvsadm::SystemResolver system;
     auto r = std::make_shared<ipvsadm::RunResult>(ipvsadm::render(*t, system));
     return LookupPool::Continuation([this, id, r] { unpark(id)(response(*r)); });
   });
+  if (!queued) {
+    // The command has run; only its listing's names are missing.
+    ipvsadm::ControlResponse r = no_lookup_thread();
+    r.exit_code = t->exit_code != 0 ? t->exit_code : r.exit_code;
+    unpark(id)(r);
+  }
 }
 
 // Every [daemon] vip_probe_interval seconds (the first time one second after start), ask on every

@@ -4,6 +4,7 @@
 #include "control/lookup_pool.h"
 
 #include <pthread.h>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -21,14 +22,22 @@ LookupPool::~LookupPool() {
   shared_->wake.notify_all();
 }
 
-void LookupPool::submit(Work work) {
+bool LookupPool::submit(Work work) {
   std::lock_guard<std::mutex> lock(shared_->mu);
   shared_->queue.push_back(std::move(work));
   if (shared_->idle == 0 && shared_->threads < max_threads_) {
-    ++shared_->threads;
-    std::thread(thread_main, shared_).detach();
+    try {
+      std::thread(thread_main, shared_).detach();
+      ++shared_->threads;
+    } catch (const std::system_error&) {
+      if (shared_->threads == 0) {
+        shared_->queue.pop_back();  // nobody would ever run it
+        return false;
+      }
+    }
   }
   shared_->wake.notify_one();
+  return true;
 }
 
 void LookupPool::thread_main(std::shared_ptr<Shared> s) {

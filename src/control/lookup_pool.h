@@ -38,7 +38,9 @@ class LookupPool {
   LookupPool(const LookupPool&) = delete;
   LookupPool& operator=(const LookupPool&) = delete;
 
-  void submit(Work work);
+  // False (and `work` dropped) when no thread exists and none can be started (out of
+  // resources); the caller then answers without the lookup.
+  [[nodiscard]] bool submit(Work work);
 
  private:
   // Shared with the (detached) threads, which may outlive the pool.

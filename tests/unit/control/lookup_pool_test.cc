@@ -54,17 +54,17 @@ TEST_CASE("LookupPool: a hung work holds up neither other works nor the control 
   LookupPool pool(io, 4);
   Gate gate;
   std::atomic<int> hung_done{0};
-  pool.submit(gate.work(hung_done));
+  CHECK(pool.submit(gate.work(hung_done)));
   const std::thread::id control = std::this_thread::get_id();
   std::atomic<bool> on_control{false};
   std::atomic<int> quick_done{0};
   for (int i = 0; i < 3; ++i) {
-    pool.submit([&] {
+    CHECK(pool.submit([&] {
       return LookupPool::Continuation([&] {
         on_control = std::this_thread::get_id() == control;
         ++quick_done;
       });
-    });
+    }));
   }
   CHECK(run_until(io, [&] { return quick_done == 3; }));
   CHECK(on_control);
@@ -79,7 +79,7 @@ TEST_CASE("LookupPool: at most max_threads works run at once; the others wait th
   Gate gate;
   std::atomic<int> done{0};
   for (int i = 0; i < 5; ++i) {
-    pool.submit(gate.work(done));
+    CHECK(pool.submit(gate.work(done)));
   }
   CHECK(run_until(io, [&] { return gate.running == 2; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -95,7 +95,7 @@ TEST_CASE(
   auto gate = std::make_shared<Gate>();
   auto done = std::make_shared<std::atomic<int>>(0);
   auto pool = std::make_unique<LookupPool>(io, 1);
-  pool->submit([gate, done] { return gate->work(*done)(); });
+  CHECK(pool->submit([gate, done] { return gate->work(*done)(); }));
   REQUIRE(run_until(io, [&] { return gate->running == 1; }));
   const auto t0 = std::chrono::steady_clock::now();
   pool.reset();
