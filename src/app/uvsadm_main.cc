@@ -1,7 +1,10 @@
 // uvsadm: ipvsadm's command line for uvsd. Arguments are parsed here first, so syntax errors,
 // -h and -v behave exactly as ipvsadm's without a daemon; everything else is sent as-is to uvsd
 // over its control socket (--socket PATH, else $UVS_SOCKET, else /run/uvs/uvsd.sock), which runs
-// the same parser and answers with the text to print and the exit status.
+// the same parser and answers with the text to print and the exit status. Host and service
+// names are looked up once, by uvsd (off its control thread): this first parse looks nothing
+// up, and a command line that names a host or service is left for uvsd to judge whole, since
+// whether the name resolves decides which error ipvsadm reports first.
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -168,7 +171,14 @@ int main(int argc, char** argv) {
 
   uvs::ipvsadm::ParseOptions popts;
   popts.program = "uvsadm";
+  uvs::ipvsadm::ProbeResolver no_lookups;
+  popts.resolver = &no_lookups;
   const uvs::ipvsadm::ParseOutcome parsed = uvs::ipvsadm::parse_command_line(args, popts);
+  uvs::ipvsadm::ControlRequest req;
+  req.argv = args;
+  if (!parsed.ok() && no_lookups.asked()) {
+    return talk(socket_path, req);  // a name is involved: uvsd parses and resolves
+  }
   if (!parsed.ok()) {
     std::fputs(parsed.err.c_str(), stderr);
     return parsed.exit_code;
@@ -183,8 +193,6 @@ int main(int argc, char** argv) {
     std::fputs(uvs::ipvsadm::version_text().c_str(), stdout);
     return 0;
   }
-  uvs::ipvsadm::ControlRequest req;
-  req.argv = args;
   if (parsed.command->kind == CommandKind::kRestore) {
     if (!read_restore_input(req.stdin_text)) {
       return fail(std::string("restore input larger than ") + uvs::ipvsadm::kMaxRestoreInputText +

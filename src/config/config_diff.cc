@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "lb/dest_lookup.h"
 #include "net/ip_addr.h"
 
 namespace uvs::config {
@@ -46,16 +47,6 @@ ConfigChange dest_change(ConfigChange::Kind kind,
   return c;
 }
 
-// Index of the real server addr:port in `dests`, or dests.size().
-std::size_t find_dest(const std::vector<lb::DestSpec>& dests, const lb::DestSpec& d) {
-  for (std::size_t i = 0; i < dests.size(); ++i) {
-    if (dests[i].addr == d.addr && dests[i].port == d.port) {
-      return i;
-    }
-  }
-  return dests.size();
-}
-
 // kAddService and a kAddDest per real server in file order (dests are newest first).
 void add_whole_service(const Config& cfg, std::size_t i, std::vector<ConfigChange>& out) {
   const lb::ServiceSpec& s = cfg.services[i];
@@ -85,8 +76,9 @@ void diff_kept_service(const Config& running,
   const lb::ServiceSpec& new_s = next.services[ni];
   if (part == KeptPart::kDeletions) {
     const auto& old_pos = running.service_origins[ri].dests;
+    const lb::DestLookup in_new(new_s.dests);
     for (std::size_t j = old_s.dests.size(); j-- > 0;) {
-      if (find_dest(new_s.dests, old_s.dests[j]) == new_s.dests.size()) {
+      if (!in_new.find(old_s.dests[j])) {
         out.push_back(
             dest_change(ConfigChange::Kind::kDelDest, new_s.key, old_s.dests[j], old_pos[j]));
       }
@@ -94,19 +86,20 @@ void diff_kept_service(const Config& running,
     return;
   }
   const auto& new_pos = next.service_origins[ni].dests;
+  const lb::DestLookup in_old(old_s.dests);
   if (!old_s.same_service_fields(new_s)) {
     out.push_back(
         service_change(ConfigChange::Kind::kEditService, new_s, next.service_origins[ni].pos));
   }
   for (std::size_t j = new_s.dests.size(); j-- > 0;) {
-    const std::size_t k = find_dest(old_s.dests, new_s.dests[j]);
-    if (k != old_s.dests.size() && !(old_s.dests[k] == new_s.dests[j])) {
+    const auto k = in_old.find(new_s.dests[j]);
+    if (k && !(old_s.dests[*k] == new_s.dests[j])) {
       out.push_back(
           dest_change(ConfigChange::Kind::kEditDest, new_s.key, new_s.dests[j], new_pos[j]));
     }
   }
   for (std::size_t j = new_s.dests.size(); j-- > 0;) {
-    if (find_dest(old_s.dests, new_s.dests[j]) == old_s.dests.size()) {
+    if (!in_old.find(new_s.dests[j])) {
       out.push_back(
           dest_change(ConfigChange::Kind::kAddDest, new_s.key, new_s.dests[j], new_pos[j]));
     }

@@ -16,6 +16,7 @@
 #include "config/config_limits.h"
 #include "config/health_reader.h"
 #include "config/table_reader.h"
+#include "lb/dest_lookup.h"
 #include "sched/registry.h"
 
 namespace uvs::config {
@@ -174,10 +175,12 @@ Status read_tunnel(const TableReader& r, lb::DestSpec& d) {
   return {};
 }
 
-// `s.dests`, `origin.dests` and `health.reals` are in file order while the service is read.
+// `s.dests`, `origin.dests` and `health.reals` are in file order while the service is read;
+// `seen` finds the real servers read so far in them.
 Status read_real(const toml::table& t,
                  std::size_t number,
                  const TableReader& service,
+                 lb::DestLookup& seen,
                  lb::ServiceSpec& s,
                  ServiceOrigin& origin,
                  ServiceHealth& health) {
@@ -244,18 +247,17 @@ Status read_real(const toml::table& t,
     return st;
   }
 
-  for (std::size_t i = 0; i < s.dests.size(); ++i) {
-    if (s.dests[i].addr == d.addr && s.dests[i].port == d.port) {
-      return r.error_at(addr_node,
-                        "duplicate real server " + net::to_string(d.addr, d.port) +
-                            ": already listed at " + origin.dests[i].to_string(),
-                        ErrorCode::kExists);
-    }
+  if (const auto i = seen.find(d); i) {
+    return r.error_at(addr_node,
+                      "duplicate real server " + net::to_string(d.addr, d.port) +
+                          ": already listed at " + origin.dests[*i].to_string(),
+                      ErrorCode::kExists);
   }
   RealHealth rh;
   if (auto st = read_real_health(r, s.key, d, rh); !st) {
     return st;
   }
+  seen.insert(d.addr, d.port, s.dests.size());
   s.dests.push_back(d);
   origin.dests.push_back(r.header_pos());
   health.reals.push_back(std::move(rh));
@@ -419,8 +421,9 @@ Status read_service(const toml::table& t,
     return st;
   }
   ServiceHealth health;
+  lb::DestLookup seen;
   for (std::size_t i = 0; reals != nullptr && i < reals->size(); ++i) {
-    if (auto st = read_real(*reals->get(i)->as_table(), i + 1, r, s, origin, health); !st) {
+    if (auto st = read_real(*reals->get(i)->as_table(), i + 1, r, seen, s, origin, health); !st) {
       return st;
     }
   }

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "control/change_rehearsal.h"
+#include "lb/dest_lookup.h"
 
 namespace uvs::control {
 
@@ -69,6 +70,7 @@ base::Status run_changes(const std::vector<config::ConfigChange>& changes, Targe
 }  // namespace
 
 base::Status apply_changes(const std::vector<config::ConfigChange>& changes, ControlPlane& cp) {
+  const ControlPlane::Batch batch(cp);  // one snapshot for the whole load or reload
   return run_changes(changes, cp);
 }
 
@@ -102,16 +104,12 @@ config::Config running_config(const config::Config& loaded, const ControlPlane& 
     if (known) {
       o.pos = loaded.service_origins[*li].pos;
     }
+    const lb::DestLookup in_loaded(known ? std::span<const lb::DestSpec>(loaded.services[*li].dests)
+                                         : std::span<const lb::DestSpec>());
     for (const lb::DestSpec& d : s.dests) {
       config::SourcePos p = whole_file;
-      if (known) {
-        const lb::ServiceSpec& ls = loaded.services[*li];
-        const auto& lpos = loaded.service_origins[*li].dests;
-        for (std::size_t j = 0; j < ls.dests.size() && j < lpos.size(); ++j) {
-          if (ls.dests[j].addr == d.addr && ls.dests[j].port == d.port) {
-            p = lpos[j];
-          }
-        }
+      if (const auto j = in_loaded.find(d); j && *j < loaded.service_origins[*li].dests.size()) {
+        p = loaded.service_origins[*li].dests[*j];
       }
       o.dests.push_back(std::move(p));
     }

@@ -1,7 +1,8 @@
 // apply_changes.h — feed configuration changes (from a TOML load or reload) into the one
 // mutation funnel, ControlPlane. Stops at the first change the control plane refuses and
 // returns its error with the change's place in the file ("file:line:col: add-dest ...: Service
-// not defined").
+// not defined"). The changes applied so far reach the data path as one snapshot (a
+// ControlPlane batch), also when one is refused.
 //
 // check_changes() answers the same question without changing anything: it runs the changes
 // through a ChangeRehearsal (change_rehearsal.h) of `cp` and returns the error apply_changes()

@@ -1,11 +1,13 @@
 // Slots and snapshots. A change is first applied to the model (which decides legality and gives
-// IPVS's error); only then are slots assigned and the one changed Service rebuilt, so a refused
-// command leaves nothing behind. Real-server slots are keyed by (service key, address, port):
-// IPVS's trash lookup matches a re-added destination by the same key even if the service itself
-// was deleted and created again in between.
+// IPVS's error); only then are slots assigned and the change noted for its service, so a refused
+// command leaves nothing behind. The changed Services are rebuilt when the batch ends. Real-server
+// slots are keyed by (service key, address, port): IPVS's trash lookup matches a re-added
+// destination by the same key even if the service itself was deleted and created again in between.
 #include "control/control_plane.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 #include "conn/tcp_state.h"
 #include "packet/headers.h"
@@ -75,6 +77,9 @@ std::uint32_t ControlPlane::real_slot_for(const lb::ServiceKey& svc, const lb::D
   if (auto t = trash_.find(key); t != trash_.end()) {
     // ip_vs_trash_get_dest(): the same destination comes back with its counters.
     slot = t->second.slot;
+    if (t->second.epoch > epoch_) {
+      std::erase(removed_, slot);  // deleted earlier in this batch: never gone for the data path
+    }
     unref_service_slot(t->second.service_slot);
     trash_.erase(t);
     rates_.resume_real(slot);
@@ -108,7 +113,7 @@ std::uint32_t ControlPlane::real_slot_for(const lb::ServiceKey& svc, const lb::D
 
 std::shared_ptr<lb::Service> ControlPlane::build_service(const lb::ServiceSpec& spec,
                                                          std::shared_ptr<lb::Service> previous,
-                                                         sched::Change change) {
+                                                         std::vector<sched::ChangeStep> steps) {
   auto s = std::make_shared<lb::Service>();
   s->spec = spec;
   s->slot = service_slots_.at(spec.key);
@@ -119,6 +124,9 @@ std::shared_ptr<lb::Service> ControlPlane::build_service(const lb::ServiceSpec& 
   s->scheduler = sched::make_scheduler(spec.scheduler, opts);
   std::vector<sched::RealEntry> entries;
   entries.reserve(spec.dests.size());
+  s->reals.reserve(spec.dests.size());
+  s->real_slots.reserve(spec.dests.size());
+  s->configs.reserve(spec.dests.size());
   for (const lb::DestSpec& d : spec.dests) {
     const std::uint32_t slot = real_slots_.at(RealKey{spec.key, d.addr, d.port});
     s->reals.push_back(&lb_.real(slot));
@@ -126,18 +134,19 @@ std::shared_ptr<lb::Service> ControlPlane::build_service(const lb::ServiceSpec& 
     s->configs.push_back(lb::RealConfig{slot, s->slot, d, last_weight_[slot]});
     entries.push_back(sched::RealEntry{slot, d.addr, d.port, d.weight, last_weight_[slot]});
   }
+  // The steps must outlive adoption: they live inside the new Service.
+  s->change_steps = std::move(steps);
+  s->change.steps = s->change_steps;
   if (s->scheduler) {
     s->scheduler->build(entries, spec.flags);
+    if (s->change.fresh()) {
+      s->scheduler->start(s->change);
+    }
   }
-  s->previous = std::move(previous);
-  s->change = change;
-  s->change.new_slots = s->real_slots;
+  if (!s->change.fresh()) {
+    s->previous = std::move(previous);  // a fresh start inherits nothing
+  }
   return s;
-}
-
-std::vector<std::uint32_t> ControlPlane::slots_of(const lb::ServiceKey& key) const {
-  auto it = services_.find(key);
-  return it == services_.end() ? std::vector<std::uint32_t>{} : it->second->real_slots;
 }
 
 void ControlPlane::publish(std::vector<lb::Service*> changed, std::vector<std::uint32_t> removed) {
@@ -156,7 +165,62 @@ void ControlPlane::publish(std::vector<lb::Service*> changed, std::vector<std::u
   link_.publish(std::move(t));
 }
 
+void ControlPlane::begin_batch() {
+  ++batch_depth_;
+}
+
+void ControlPlane::end_batch() {
+  if (--batch_depth_ == 0) {
+    commit();
+  }
+}
+
+ControlPlane::PendingService* ControlPlane::touch(const lb::ServiceKey& key) {
+  const lb::ServiceSpec* spec = model_.find(key);
+  if (spec == nullptr) {
+    return nullptr;
+  }
+  auto [it, created] = pending_.try_emplace(key);
+  if (created) {
+    if (auto s = services_.find(key); s != services_.end()) {
+      it->second.base = s->second;
+    }
+    for (const lb::DestSpec& d : spec->dests) {
+      it->second.weights.add(d.weight);
+    }
+  }
+  return &it->second;
+}
+
+void ControlPlane::note(PendingService& p, sched::ChangeStep step) {
+  step.max_weight = p.weights.max();
+  step.weight_gcd = p.weights.gcd();
+  if (step.kind == sched::Change::Kind::kNewService) {
+    p.steps.clear();  // a fresh start forgets what came before
+  }
+  p.steps.push_back(step);
+}
+
+void ControlPlane::commit() {
+  std::vector<lb::Service*> changed;
+  for (auto& [key, p] : pending_) {
+    if (p.steps.empty()) {
+      continue;  // touched by a change the model refused
+    }
+    auto svc = build_service(*model_.find(key), std::move(p.base), std::move(p.steps));
+    changed.push_back(svc.get());
+    services_[key] = std::move(svc);
+  }
+  pending_.clear();
+  if (changed.empty() && removed_.empty() && !dirty_) {
+    return;  // nothing the data path would see
+  }
+  dirty_ = false;
+  publish(std::move(changed), std::exchange(removed_, {}));
+}
+
 base::Status ControlPlane::add_service(const lb::ServiceSpec& spec) {
+  Batch batch(*this);
   if (auto st = model_.add_service(spec); !st) {
     return st;
   }
@@ -167,30 +231,23 @@ base::Status ControlPlane::add_service(const lb::ServiceSpec& spec) {
     return make_error(ErrorCode::kNoMemory, "Memory allocation problem");
   }
   service_slots_[spec.key] = alloc_service_slot();
-  const lb::ServiceSpec& stored = *model_.find(spec.key);
-  sched::Change change;
-  change.kind = sched::Change::Kind::kNewService;
-  auto svc = build_service(stored, nullptr, change);
-  lb::Service* raw = svc.get();
-  services_[spec.key] = std::move(svc);
-  publish({raw}, {});
+  PendingService* p = touch(spec.key);  // new: no base (a deleted namesake left no record)
+  note(*p, sched::ChangeStep{sched::Change::Kind::kNewService});
   return {};
 }
 
 base::Status ControlPlane::edit_service(const lb::ServiceSpec& spec) {
+  Batch batch(*this);
   const lb::ServiceSpec* before = model_.find(spec.key);
   const std::string old_sched = before ? before->scheduler : std::string();
+  PendingService* p = touch(spec.key);
   if (auto st = model_.edit_service(spec); !st) {
     return st;
   }
-  const lb::ServiceSpec& stored = *model_.find(spec.key);
-  sched::Change change;
-  change.kind = stored.scheduler == old_sched ? sched::Change::Kind::kEditService
-                                              : sched::Change::Kind::kNewService;
-  auto svc = build_service(stored, services_.at(spec.key), change);
-  lb::Service* raw = svc.get();
-  services_[spec.key] = std::move(svc);
-  publish({raw}, {});
+  const bool same = model_.find(spec.key)->scheduler == old_sched;
+  note(*p,
+       sched::ChangeStep{same ? sched::Change::Kind::kEditService
+                              : sched::Change::Kind::kNewService});
   return {};
 }
 
@@ -221,24 +278,25 @@ void ControlPlane::trash_service(const lb::ServiceKey& key, std::vector<std::uin
 }
 
 base::Status ControlPlane::del_service(const lb::ServiceKey& key) {
+  Batch batch(*this);
   if (model_.find(key) == nullptr) {
     return make_error(ErrorCode::kNoService, "No such service");
   }
-  std::vector<std::uint32_t> removed;
-  trash_service(key, removed);
+  trash_service(key, removed_);
   (void)model_.del_service(key);
   services_.erase(key);
+  pending_.erase(key);
   rates_.stop_service(service_slots_.at(key));
   unref_service_slot(service_slots_.at(key));
   service_slots_.erase(key);
-  publish({}, std::move(removed));
+  dirty_ = true;
   return {};
 }
 
 base::Status ControlPlane::clear() {
-  std::vector<std::uint32_t> removed;
+  Batch batch(*this);
   for (const lb::ServiceSpec& spec : model_.services()) {
-    trash_service(spec.key, removed);
+    trash_service(spec.key, removed_);
   }
   for (const auto& [key, slot] : service_slots_) {
     rates_.stop_service(slot);
@@ -246,33 +304,15 @@ base::Status ControlPlane::clear() {
   }
   model_.clear();
   services_.clear();
+  pending_.clear();
   service_slots_.clear();
-  publish({}, std::move(removed));
-  return {};
-}
-
-base::Status ControlPlane::rebuild_after_dest_change(const lb::ServiceKey& key,
-                                                     sched::Change::Kind kind,
-                                                     std::uint32_t slot,
-                                                     std::vector<std::uint32_t> old_slots,
-                                                     std::vector<std::uint32_t> removed) {
-  const lb::ServiceSpec& stored = *model_.find(key);
-  sched::Change change;
-  change.kind = kind;
-  change.slot = slot;
-  auto svc = build_service(stored, services_.at(key), change);
-  // The spans in Change must outlive adoption: keep both lists inside the new Service.
-  svc->change_old_slots = std::move(old_slots);
-  svc->change.old_slots = svc->change_old_slots;
-  svc->change.new_slots = svc->real_slots;
-  lb::Service* raw = svc.get();
-  services_[key] = std::move(svc);
-  publish({raw}, std::move(removed));
+  dirty_ = true;
   return {};
 }
 
 base::Status ControlPlane::add_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
-  std::vector<std::uint32_t> old_slots = slots_of(key);
+  Batch batch(*this);
+  PendingService* p = touch(key);  // before the add: the weights as they were
   if (auto st = model_.add_dest(key, dest); !st) {
     return st;
   }
@@ -285,12 +325,18 @@ base::Status ControlPlane::add_dest(const lb::ServiceKey& key, const lb::DestSpe
   }
   const std::uint32_t slot = real_slot_for(key, dest);
   last_weight_[slot] = dest.weight;
-  return rebuild_after_dest_change(
-      key, sched::Change::Kind::kAddDest, slot, std::move(old_slots), {});
+  p->weights.add(dest.weight);
+  note(*p,
+       sched::ChangeStep{
+           sched::Change::Kind::kAddDest, slot, sched::kHeadSlot, dest.addr, dest.port});
+  return {};
 }
 
 base::Status ControlPlane::edit_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
-  std::vector<std::uint32_t> old_slots = slots_of(key);
+  Batch batch(*this);
+  PendingService* p = touch(key);
+  const auto i = model_.dest_position(key, dest.addr, dest.port);
+  const std::int32_t old_weight = i ? model_.find(key)->dests[*i].weight : 0;
   if (auto st = model_.edit_dest(key, dest); !st) {
     return st;
   }
@@ -298,39 +344,58 @@ base::Status ControlPlane::edit_dest(const lb::ServiceKey& key, const lb::DestSp
   if (dest.weight != 0) {
     last_weight_[slot] = dest.weight;
   }
-  return rebuild_after_dest_change(
-      key, sched::Change::Kind::kEditDest, slot, std::move(old_slots), {});
+  p->weights.remove(old_weight);
+  p->weights.add(dest.weight);
+  note(*p,
+       sched::ChangeStep{
+           sched::Change::Kind::kEditDest, slot, sched::kHeadSlot, dest.addr, dest.port});
+  return {};
 }
 
 base::Status ControlPlane::del_dest(const lb::ServiceKey& key,
                                     const net::IpAddr& addr,
                                     std::uint16_t port) {
-  std::vector<std::uint32_t> old_slots = slots_of(key);
+  Batch batch(*this);
+  PendingService* p = touch(key);
+  const auto i = model_.dest_position(key, addr, port);
+  std::int32_t old_weight = 0;
+  std::uint32_t pred = sched::kHeadSlot;  // ip_vs_rr_del_dest() needs the server before it
+  if (i) {
+    const lb::ServiceSpec& spec = *model_.find(key);
+    old_weight = spec.dests[*i].weight;
+    if (*i > 0) {
+      const lb::DestSpec& before = spec.dests[*i - 1];
+      pred = real_slots_.at(RealKey{key, before.addr, before.port});
+    }
+  }
   if (auto st = model_.del_dest(key, addr, port); !st) {
     return st;
   }
-  std::vector<std::uint32_t> removed;
   const std::uint32_t slot = real_slots_.at(RealKey{key, addr, port});
-  trash_real(key, addr, port, removed);
-  return rebuild_after_dest_change(
-      key, sched::Change::Kind::kDelDest, slot, std::move(old_slots), std::move(removed));
+  trash_real(key, addr, port, removed_);
+  p->weights.remove(old_weight);
+  note(*p, sched::ChangeStep{sched::Change::Kind::kDelDest, slot, pred, addr, port});
+  return {};
 }
 
 base::Status ControlPlane::set_timeouts(const lb::TimeoutSpec& t) {
+  Batch batch(*this);
   model_.set_timeouts(t);
-  publish({}, {});
+  dirty_ = true;
   return {};
 }
 
 void ControlPlane::set_sysctls(const lb::IpvsSysctls& s) {
+  Batch batch(*this);
   sysctls_ = s;
   rates_.set_enabled(s.run_estimation);
-  publish({}, {});
+  dirty_ = true;
 }
 
 void ControlPlane::set_marks(std::vector<lb::MarkRule> marks) {
+  Batch batch(*this);
   marks_ = std::move(marks);
-  publish({}, {});
+  dirty_ = true;
 }
 
 base::Status ControlPlane::zero(const lb::ServiceKey* key) {

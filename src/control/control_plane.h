@@ -2,11 +2,20 @@
 //
 // TOML loading and reloads (config/), uvsadm commands over the control socket (ipvsadm/) and
 // health checks all call these functions on the control thread. Each successful change updates
-// the IPVS model (ipvsadm::IpvsModel: IPVS's rules and errors), assigns long-lived LbState slots
-// to new services and real servers, builds one new immutable lb::ServiceTable in which only the
-// changed service is new (schedulers' static tables are built here, off the data path) and
-// publishes it to the data path through the WorkerLink. One change, one snapshot: that is what
-// lets schedulers follow IPVS's add/edit/delete hooks exactly.
+// the IPVS model (ipvsadm::IpvsModel: IPVS's rules and errors) and assigns long-lived LbState
+// slots to new services and real servers at once; then one new immutable lb::ServiceTable, in
+// which only the changed services are new (schedulers' static tables are built here, off the
+// data path), is published to the data path through the WorkerLink.
+//
+// Batches: the changes made while an IpvsBackend::Batch is alive (uvsadm -R, a TOML load or
+// reload) are published together when the outermost one ends: each changed service is rebuilt
+// once and carries the list of its changes (sched::Change), so its scheduler ends where IPVS's
+// add/edit/delete hooks leave it when no connection arrives between those changes, and a
+// restore of N real servers costs one rebuild instead of N rebuilds of growing services (each
+// change itself is O(log N) lookups, plus the model's list shift). Legality and errors
+// stay per change, at once, and the model (status(), listings) sees every change immediately;
+// only the data path waits for the end of the batch. A change made outside any batch is a batch
+// of its own.
 //
 // Deleted real servers keep their slot in a trash list while connections still reference it
 // (as IPVS does); re-adding the same server to the same service revives the slot, counters
@@ -37,6 +46,7 @@
 #include "ipvsadm/ipvs_model.h"
 #include "lb/lb_state.h"
 #include "lb/service_table.h"
+#include "sched/weight_census.h"
 
 namespace uvs::control {
 
@@ -56,7 +66,10 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
  public:
   ControlPlane(lb::LbState& lb, WorkerLink& link, ControlLimits limits = {});
 
-  // --- ipvsadm::IpvsBackend
+  // --- ipvsadm::IpvsBackend (IpvsBackend::Batch is the scope of a batch; batches nest, the
+  // outermost one publishes)
+  void begin_batch() override;
+  void end_batch() override;
   base::Status add_service(const lb::ServiceSpec& spec) override;
   base::Status edit_service(const lb::ServiceSpec& spec) override;
   base::Status del_service(const lb::ServiceKey& key) override;
@@ -106,10 +119,23 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
     base::Nanos idle_since;      // first seen unreferenced, or -1
   };
   static constexpr base::Nanos kTrashPeriod = 120 * base::kNanosPerSecond;
+  // A service changed in the current batch.
+  struct PendingService {
+    std::shared_ptr<lb::Service> base;     // what the data path has; null if new in the batch
+    std::vector<sched::ChangeStep> steps;  // since `base` (from the last fresh start)
+    sched::WeightCensus weights;           // of the service's real servers now
+  };
 
+  // The batch's record of an existing service (created on first use), or nullptr if the model
+  // has no such service.
+  PendingService* touch(const lb::ServiceKey& key);
+  // Appends a change to the record, with the list facts of `p.weights` as they are now.
+  static void note(PendingService& p, sched::ChangeStep step);
+  // End of the outermost batch: rebuild the changed services and publish one snapshot.
+  void commit();
   std::shared_ptr<lb::Service> build_service(const lb::ServiceSpec& spec,
                                              std::shared_ptr<lb::Service> previous,
-                                             sched::Change change);
+                                             std::vector<sched::ChangeStep> steps);
   std::uint32_t real_slot_for(const lb::ServiceKey& svc, const lb::DestSpec& d);
   void trash_real(const lb::ServiceKey& svc,
                   const net::IpAddr& addr,
@@ -119,12 +145,6 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
   void publish(std::vector<lb::Service*> changed, std::vector<std::uint32_t> removed);
   std::uint32_t alloc_service_slot();
   void unref_service_slot(std::uint32_t slot);
-  std::vector<std::uint32_t> slots_of(const lb::ServiceKey& key) const;
-  base::Status rebuild_after_dest_change(const lb::ServiceKey& key,
-                                         sched::Change::Kind kind,
-                                         std::uint32_t slot,
-                                         std::vector<std::uint32_t> old_slots,
-                                         std::vector<std::uint32_t> removed);
 
   lb::LbState& lb_;
   WorkerLink& link_;
@@ -134,6 +154,12 @@ class ControlPlane final : public ipvsadm::IpvsBackend {
   std::vector<lb::MarkRule> marks_;
   std::uint64_t epoch_ = 0;
   std::shared_ptr<lb::ServiceTable> current_table_;
+
+  // The batch in progress.
+  int batch_depth_ = 0;
+  std::map<lb::ServiceKey, PendingService> pending_;
+  std::vector<std::uint32_t> removed_;  // real-server slots deleted (trashed) in the batch
+  bool dirty_ = false;                  // services deleted, or timeouts, sysctls or marks set
 
   std::map<lb::ServiceKey, std::shared_ptr<lb::Service>> services_;
   std::map<lb::ServiceKey, std::uint32_t> service_slots_;

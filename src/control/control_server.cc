@@ -1,5 +1,6 @@
-// Sessions own themselves through shared_ptr captured in their pending operation, the usual asio
-// pattern: when a client goes away the read fails, nothing re-arms, and the session is freed.
+// Sessions own themselves through shared_ptr captured in their pending operation (or in the
+// Reply the handler holds), the usual asio pattern: when a client goes away the read or write
+// fails, nothing re-arms, and the session is freed.
 #include "control/control_server.h"
 
 #include <cerrno>
@@ -48,7 +49,8 @@ class ControlServer::Session : public std::enable_shared_from_this<Session> {
       reply({2, "", "uvsd: " + req.error().to_string() + "\n"}, true);
       return;
     }
-    reply(handler_(*req), false);
+    auto self = shared_from_this();
+    handler_(*req, [self](const ipvsadm::ControlResponse& r) { self->reply(r, false); });
   }
 
   void reply(const ipvsadm::ControlResponse& r, bool close_after) {

@@ -7,7 +7,10 @@
 // valid request gets an error response and the connection is closed; a client that vanishes is
 // cleaned up. When accepting fails (out of file descriptors), the waiting clients stay queued
 // and accepting is retried every kAcceptRetry, with one log line for the whole episode, instead
-// of spinning. Handling happens on the control thread, never on the data path.
+// of spinning. Handling happens on the control thread, never on the data path. The handler
+// answers through a Reply it may keep and call later (once, on the control thread), so a
+// request that waits for something (a name lookup) holds up no other client; the client's next
+// request is read once it has its answer.
 // Owned by: the control thread (the asio io_context it is given).
 #pragma once
 
@@ -25,7 +28,8 @@ namespace uvs::control {
 
 class ControlServer {
  public:
-  using Handler = std::function<ipvsadm::ControlResponse(const ipvsadm::ControlRequest&)>;
+  using Reply = std::function<void(const ipvsadm::ControlResponse&)>;
+  using Handler = std::function<void(const ipvsadm::ControlRequest&, Reply)>;
 
   ControlServer(asio::io_context& io, std::string path, Handler handler);
   ~ControlServer();

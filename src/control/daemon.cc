@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <new>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "control/control_server.h"
 #include "control/counters_text.h"
 #include "control/live_worker_link.h"
+#include "control/lookup_pool.h"
 #include "dataplane/pipeline.h"
 #include "dataplane/trace_buffer.h"
 #include "dataplane/trace_writer.h"
@@ -42,6 +44,8 @@ namespace uvs::control {
 
 namespace {
 
+// uvsadm commands waiting on DNS at once; more wait their turn (lookup_pool.h).
+constexpr std::size_t kLookupThreads = 4;
 static_assert(ipvsadm::kMaxTraceFrames == config::kMaxTracePackets,
               "uvsadm --trace and [daemon] trace_packets share one bound");
 
@@ -54,6 +58,24 @@ void warn_adjusted(const config::Config& cfg) {
   for (const config::ConfigWarning& w : cfg.warnings) {
     base::log_warn(w.to_string());
   }
+}
+
+ipvsadm::RunOptions uvsadm_options(ipvsadm::Resolver* resolver) {
+  ipvsadm::RunOptions o;
+  o.program = "uvsadm";
+  o.resolver = resolver;
+  return o;
+}
+
+ipvsadm::ControlResponse response(const ipvsadm::RunResult& r) {
+  return {r.exit_code, r.out, r.err};
+}
+
+ipvsadm::ControlResponse no_lookup_thread() {
+  return {255,
+          "",
+          "uvsd: cannot start a thread for name lookups (out of resources): try again, or use "
+          "numeric addresses and -n\n"};
 }
 
 std::vector<net::IpAddr> vips_of(const config::Config& cfg) {
@@ -85,7 +107,13 @@ class Daemon {
   void refresh_routes();
   void reload();
   void dump();
-  ipvsadm::ControlResponse handle(const ipvsadm::ControlRequest& req);
+  void handle(const ipvsadm::ControlRequest& req, ControlServer::Reply reply);
+  // ipvsadm's commands: name lookups on lookups_, execute() here.
+  void run_uvsadm(const ipvsadm::ControlRequest& req, ControlServer::Reply reply);
+  void execute_uvsadm(const ipvsadm::PreparedCommand& prepared, ControlServer::Reply reply);
+  // A reply waiting for a lookup thread, by number: the lookup threads hold only the number.
+  std::uint64_t park(ControlServer::Reply reply);
+  ControlServer::Reply unpark(std::uint64_t id);
   void every_second();
   // Decision traces ([daemon] trace, uvsadm --trace): one at a time.
   ipvsadm::ControlResponse handle_trace(const std::vector<std::string>& argv);
@@ -131,6 +159,9 @@ class Daemon {
 
   asio::io_context io_;
   std::unique_ptr<ControlServer> server_;
+  std::unique_ptr<LookupPool> lookups_;                   // uvsadm's name lookups (lookup_pool.h)
+  std::map<std::uint64_t, ControlServer::Reply> parked_;  // replies waiting for lookups_
+  std::uint64_t next_parked_ = 0;
   std::unique_ptr<asio::steady_timer> timer_;
   std::unique_ptr<asio::steady_timer> rate_timer_;  // the rate estimator's 2-second tick
   std::unique_ptr<route::NetlinkMonitor> netlink_;
@@ -207,27 +238,87 @@ void Daemon::reload() {
 }
 
 void Daemon::dump() {
+  ipvsadm::ProbeResolver none;  // numeric: nothing to look up
   std::string text =
-      ipvsadm::run_command_line(std::vector<std::string>{"-Ln", "--stats"}, *control_, "").out;
+      ipvsadm::run_command_line(
+          std::vector<std::string>{"-Ln", "--stats"}, *control_, "", uvsadm_options(&none))
+          .out;
   text += counters_text(pipeline_->counters(), loaded_.daemon.conn_max);
   base::log_info("state dump (SIGUSR1):\n" + text);
 }
 
-ipvsadm::ControlResponse Daemon::handle(const ipvsadm::ControlRequest& req) {
+void Daemon::handle(const ipvsadm::ControlRequest& req, ControlServer::Reply reply) {
   if (req.argv.size() == 1 && req.argv[0] == "--counters") {
-    return {0, counters_text(pipeline_->counters(), loaded_.daemon.conn_max), ""};
+    reply({0, counters_text(pipeline_->counters(), loaded_.daemon.conn_max), ""});
+  } else if (ipvsadm::is_trace_request(req.argv)) {
+    reply(handle_trace(req.argv));
+  } else if (req.argv.size() == 1 && req.argv[0] == "--health") {
+    reply(overlay_ ? ipvsadm::ControlResponse{0, overlay_->status_text(), ""}
+                   : ipvsadm::ControlResponse{1, "", "uvsd runs without health checks\n"});
+  } else {
+    run_uvsadm(req, std::move(reply));
   }
-  if (ipvsadm::is_trace_request(req.argv)) {
-    return handle_trace(req.argv);
+}
+
+std::uint64_t Daemon::park(ControlServer::Reply reply) {
+  parked_.emplace(++next_parked_, std::move(reply));
+  return next_parked_;
+}
+
+ControlServer::Reply Daemon::unpark(std::uint64_t id) {
+  auto node = parked_.extract(id);
+  return node ? std::move(node.mapped()) : ControlServer::Reply([](const auto&) {});
+}
+
+// An ipvsadm command may look names up: host and service names in its arguments (also in -R's
+// lines), and the names of what a listing without -n prints. ipvsadm waits for them in its own
+// process; uvsd must not wait on its control thread, so the command is first parsed with a
+// resolver that answers nothing. If it was asked anything, the parsing is done again on a lookup
+// thread with the system's resolver; the changes themselves (execute()) always run here, through
+// the control plane; a listing that prints names is formatted on a lookup thread too. Meanwhile
+// this thread serves other clients (uvsadm -Ln among them), health checks, reloads and traces.
+void Daemon::run_uvsadm(const ipvsadm::ControlRequest& req, ControlServer::Reply reply) {
+  ipvsadm::ProbeResolver probe;
+  ipvsadm::PreparedCommand prepared =
+      ipvsadm::prepare_command_line(req.argv, req.stdin_text, uvsadm_options(&probe));
+  if (!probe.asked()) {
+    execute_uvsadm(prepared, std::move(reply));
+    return;
   }
-  if (req.argv.size() == 1 && req.argv[0] == "--health") {
-    return overlay_ ? ipvsadm::ControlResponse{0, overlay_->status_text(), ""}
-                    : ipvsadm::ControlResponse{1, "", "uvsd runs without health checks\n"};
+  const std::uint64_t id = park(std::move(reply));
+  // The work owns copies of what it reads; `this` is only used by the continuation, on this
+  // thread (lookup_pool.h).
+  const bool queued = lookups_->submit([this, id, argv = req.argv, in = req.stdin_text]() {
+    ipvsadm::SystemResolver system;
+    auto p = std::make_shared<ipvsadm::PreparedCommand>(
+        ipvsadm::prepare_command_line(argv, in, uvsadm_options(&system)));
+    return LookupPool::Continuation([this, id, p] { execute_uvsadm(*p, unpark(id)); });
+  });
+  if (!queued) {
+    unpark(id)(no_lookup_thread());
   }
-  ipvsadm::RunOptions opts;
-  opts.program = "uvsadm";
-  const ipvsadm::RunResult r = ipvsadm::run_command_line(req.argv, *control_, req.stdin_text, opts);
-  return {r.exit_code, r.out, r.err};
+}
+
+void Daemon::execute_uvsadm(const ipvsadm::PreparedCommand& prepared, ControlServer::Reply reply) {
+  auto t = std::make_shared<ipvsadm::Transcript>(
+      ipvsadm::execute(prepared, *control_, uvsadm_options(nullptr)));
+  if (!t->needs_names()) {
+    ipvsadm::ProbeResolver none;
+    reply(response(ipvsadm::render(*t, none)));
+    return;
+  }
+  const std::uint64_t id = park(std::move(reply));
+  const bool queued = lookups_->submit([this, id, t]() {
+    ipvsadm::SystemResolver system;
+    auto r = std::make_shared<ipvsadm::RunResult>(ipvsadm::render(*t, system));
+    return LookupPool::Continuation([this, id, r] { unpark(id)(response(*r)); });
+  });
+  if (!queued) {
+    // The command has run; only its listing's names are missing.
+    ipvsadm::ControlResponse r = no_lookup_thread();
+    r.exit_code = t->exit_code != 0 ? t->exit_code : r.exit_code;
+    unpark(id)(r);
+  }
 }
 
 // Every [daemon] vip_probe_interval seconds (the first time one second after start), ask on every
@@ -485,9 +576,12 @@ int Daemon::run() {
     overlay_ = make_overlay_(io_, *control_, clock_);
   }
 
+  lookups_ = std::make_unique<LookupPool>(io_, kLookupThreads);
   server_ = std::make_unique<ControlServer>(
-      io_, loaded_.daemon.control_socket, [this](const ipvsadm::ControlRequest& r) {
-        return handle(r);
+      io_,
+      loaded_.daemon.control_socket,
+      [this](const ipvsadm::ControlRequest& r, ControlServer::Reply reply) {
+        handle(r, std::move(reply));
       });
   if (auto st = server_->start(); !st) {
     say(st.error());

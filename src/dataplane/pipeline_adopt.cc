@@ -1,10 +1,10 @@
 // Snapshot adoption on the worker. The control thread built the new table; here, at a batch
 // boundary, each service created for it lets its scheduler take over the dynamic state of the
-// one it replaces (exactly one IPVS change per snapshot, so the phase of rr/wrr matches IPVS),
-// real-server slots take their new configuration, and deleted ones stop being available. With
-// expire_nodest_conn=1, deleting real servers also starts IPVS's background flush of their
-// connections; the connection table works through it a budget at a time from tick()'s reaper
-// call, so even a million entries never stall the packets of a batch.
+// one it replaces (following the snapshot's IPVS changes one by one, so the phase of rr/wrr
+// matches IPVS's), real-server slots take their new configuration, and deleted ones stop being
+// available. With expire_nodest_conn=1, deleting real servers also starts IPVS's background
+// flush of their connections; the connection table works through it a budget at a time from
+// tick()'s reaper call, so even a million entries never stall the packets of a batch.
 #include <algorithm>
 
 #include "arp/arp_packet.h"
@@ -15,8 +15,7 @@ namespace uvs::dataplane {
 std::shared_ptr<lb::ServiceTable> Pipeline::adopt(std::shared_ptr<lb::ServiceTable> t,
                                                   base::Nanos now) {
   for (lb::Service* s : t->changed) {
-    if (s->previous && s->previous->scheduler && s->scheduler &&
-        s->change.kind != sched::Change::Kind::kNewService &&
+    if (s->previous && s->previous->scheduler && s->scheduler && !s->change.fresh() &&
         s->previous->scheduler->name() == s->scheduler->name()) {
       s->scheduler->inherit(*s->previous->scheduler, s->change);
     }

@@ -17,6 +17,22 @@ class IpvsBackend {
  public:
   virtual ~IpvsBackend() = default;
 
+  // -R: the changes between the two may reach the data path together, after the last line
+  // (ControlPlane publishes one snapshot for them). Errors still come per change, at once.
+  // Pairs nest. Batch is the scope of one.
+  virtual void begin_batch() {}
+  virtual void end_batch() {}
+  class Batch {
+   public:
+    explicit Batch(IpvsBackend& b) : b_(b) { b_.begin_batch(); }
+    ~Batch() { b_.end_batch(); }
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+
+   private:
+    IpvsBackend& b_;
+  };
+
   virtual base::Status add_service(const lb::ServiceSpec& spec) = 0;
   virtual base::Status edit_service(const lb::ServiceSpec& spec) = 0;
   virtual base::Status del_service(const lb::ServiceKey& key) = 0;

@@ -1,7 +1,7 @@
 // command.h — one parsed ipvsadm command line, in IPVS's terms.
 //
-// parse_command_line() (command_parser.h) turns argv into a Command; run_command()
-// (command_runner.h) executes it against an IpvsBackend. Everything ipvsadm would send to the
+// parse_command_line() (command_parser.h) turns argv into a Command; execute()
+// (command_runner.h) runs it against an IpvsBackend. Everything ipvsadm would send to the
 // kernel is already resolved here: addresses and ports are numeric, and ipvsadm's defaults are
 // applied to every field the command did not mention (reference §6.1), which is why -E and -e
 // reset unspecified attributes:

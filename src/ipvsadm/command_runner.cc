@@ -4,6 +4,9 @@
 // restore, anything else lets the next line run.
 #include "ipvsadm/command_runner.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "ipvsadm/command_parser.h"
 #include "ipvsadm/listing.h"
 #include "ipvsadm/restore_input.h"
@@ -28,20 +31,22 @@ bool zeroes_everything(const lb::ServiceKey& k) {
 
 class Runner {
  public:
-  Runner(IpvsBackend& backend, const RunOptions& opts, Resolver& resolver)
-      : backend_(backend), opts_(opts), resolver_(resolver) {}
+  Runner(IpvsBackend& backend, const RunOptions& opts) : backend_(backend), opts_(opts) {}
 
-  Step execute(const Command& c, std::string_view stdin_text);
-  RunResult result;
+  Step execute(const Command& c, std::span<const ParseOutcome> restore_lines);
+  Transcript result;
 
  private:
-  Step restore(std::string_view stdin_text);
+  Step restore(std::span<const ParseOutcome> lines);
   Step list(const Command& c);
   Step change(CommandKind kind, const base::Status& st);
+  void text(std::string s) { result.out.push_back(Transcript::Piece{std::move(s), {}, false}); }
+  void listing(bool names, std::function<std::string(Resolver&)> f) {
+    result.out.push_back(Transcript::Piece{{}, std::move(f), names});
+  }
 
   IpvsBackend& backend_;
   const RunOptions& opts_;
-  Resolver& resolver_;
 };
 
 Step Runner::change(CommandKind kind, const base::Status& st) {
@@ -52,48 +57,55 @@ Step Runner::change(CommandKind kind, const base::Status& st) {
   return {kKernelFailure, false};
 }
 
+// Listings take a copy of the state now and are formatted by render(), maybe on another thread.
 Step Runner::list(const Command& c) {
   const ListOptions& l = c.list;
   const ListFormat fmt = list_format(l);
+  const bool names = !fmt.numeric;
   if (l.connection) {
-    const IpvsStatus status = backend_.status(true);
-    result.out +=
-        l.json ? format_json(status, l) : format_connections(status.conns, fmt, resolver_);
+    IpvsStatus status = backend_.status(true);
+    if (l.json) {
+      text(format_json(status, l));
+    } else {
+      listing(names, [conns = std::move(status.conns), fmt](Resolver& r) {
+        return format_connections(conns, fmt, r);
+      });
+    }
     return {};
   }
-  const IpvsStatus status = backend_.status(false);
+  IpvsStatus status = backend_.status(false);
   if (l.service) {
     const ServiceStatus* s = find_service(status, *l.service);
     if (s == nullptr) {
       result.err += "No such service\n";
       return {1, true};
     }
-    result.out += l.json ? format_json(status, l) : format_list_service(*s, fmt, resolver_);
+    if (l.json) {
+      text(format_json(status, l));
+    } else {
+      listing(names, [svc = *s, fmt](Resolver& r) { return format_list_service(svc, fmt, r); });
+    }
     return {};
   }
   if (l.json) {
-    result.out += format_json(status, l);
+    text(format_json(status, l));
   } else if (l.timeout) {
-    result.out += format_timeouts(status.timeouts);
+    text(format_timeouts(status.timeouts));
   } else if (l.daemon) {
-    result.out += format_daemons();
+    text(format_daemons());
   } else {
-    result.out += format_list_all(status, fmt, resolver_);
+    listing(names, [status = std::move(status), fmt](Resolver& r) {
+      return format_list_all(status, fmt, r);
+    });
   }
   return {};
 }
 
-Step Runner::restore(std::string_view stdin_text) {
-  ParseOptions popts;
-  popts.program = opts_.program;
-  popts.resolver = &resolver_;
-  popts.reading_stdin = true;
+Step Runner::restore(std::span<const ParseOutcome> lines) {
+  // The lines' changes reach the data path together when the restore ends, however it ends.
+  const IpvsBackend::Batch batch(backend_);
   int last = 0;
-  for (const std::vector<std::string>& line : split_restore_input(stdin_text)) {
-    if (line.empty()) {
-      continue;
-    }
-    ParseOutcome p = parse_command_line(line, popts);
+  for (const ParseOutcome& p : lines) {
     if (!p.ok()) {
       result.err += p.err;
       if (p.fatal) {
@@ -102,7 +114,7 @@ Step Runner::restore(std::string_view stdin_text) {
       last = p.exit_code;
       continue;
     }
-    const Step s = execute(*p.command, std::string_view());
+    const Step s = execute(*p.command, {});
     if (s.stop) {
       return s;
     }
@@ -111,21 +123,25 @@ Step Runner::restore(std::string_view stdin_text) {
   return {last, false};
 }
 
-Step Runner::execute(const Command& c, std::string_view stdin_text) {
+Step Runner::execute(const Command& c, std::span<const ParseOutcome> restore_lines) {
   switch (c.kind) {
     case CommandKind::kHelp:
-      result.out += help_text(opts_.program);
+      text(help_text(opts_.program));
       return {0, true};
     case CommandKind::kVersion:
-      result.out += version_text();
+      text(version_text());
       return {0, true};
     case CommandKind::kList:
       return list(c);
-    case CommandKind::kSave:
-      result.out += format_save(backend_.status(false), c.list.numeric, resolver_);
+    case CommandKind::kSave: {
+      const bool numeric = c.list.numeric;
+      listing(!numeric, [status = backend_.status(false), numeric](Resolver& r) {
+        return format_save(status, numeric, r);
+      });
       return {};
+    }
     case CommandKind::kRestore:
-      return restore(stdin_text);
+      return restore(restore_lines);
     case CommandKind::kClear:
       return change(c.kind, backend_.clear());
     case CommandKind::kAddService:
@@ -306,16 +322,57 @@ std::string help_text(std::string_view program_view) {
   return out;
 }
 
-RunResult run_command(const Command& command,
-                      IpvsBackend& backend,
-                      std::string_view stdin_text,
-                      const RunOptions& opts) {
+bool Transcript::needs_names() const {
+  return std::any_of(out.begin(), out.end(), [](const Piece& p) { return p.names; });
+}
+
+PreparedCommand prepare_command_line(std::span<const std::string> args,
+                                     std::string_view stdin_text,
+                                     const RunOptions& opts) {
   SystemResolver system;
-  Resolver& resolver = opts.resolver != nullptr ? *opts.resolver : system;
-  Runner runner(backend, opts, resolver);
-  const Step s = runner.execute(command, stdin_text);
+  ParseOptions popts;
+  popts.program = opts.program;
+  popts.resolver = opts.resolver != nullptr ? opts.resolver : &system;
+  PreparedCommand out;
+  out.command = parse_command_line(args, popts);
+  if (!out.command.ok() || out.command.command->kind != CommandKind::kRestore) {
+    return out;
+  }
+  popts.reading_stdin = true;
+  for (const std::vector<std::string>& line : split_restore_input(stdin_text)) {
+    if (line.empty()) {
+      continue;
+    }
+    out.restore_lines.push_back(parse_command_line(line, popts));
+    const ParseOutcome& p = out.restore_lines.back();
+    if (!p.ok() && p.fatal) {
+      break;  // the restore stops here: later lines are never run
+    }
+  }
+  return out;
+}
+
+Transcript execute(const PreparedCommand& prepared, IpvsBackend& backend, const RunOptions& opts) {
+  if (!prepared.command.ok()) {
+    Transcript t;
+    t.exit_code = prepared.command.exit_code;
+    t.err = prepared.command.err;
+    return t;
+  }
+  Runner runner(backend, opts);
+  const Step s = runner.execute(*prepared.command.command, prepared.restore_lines);
   runner.result.exit_code = s.exit_code;
   return std::move(runner.result);
+}
+
+RunResult render(const Transcript& transcript, Resolver& resolver) {
+  RunResult r;
+  r.exit_code = transcript.exit_code;
+  r.err = transcript.err;
+  for (const Transcript::Piece& p : transcript.out) {
+    r.out += p.listing ? p.listing(resolver) : p.text;
+  }
+  return r;
 }
 
 RunResult run_command_line(std::span<const std::string> args,
@@ -323,19 +380,11 @@ RunResult run_command_line(std::span<const std::string> args,
                            std::string_view stdin_text,
                            const RunOptions& opts) {
   SystemResolver system;
-  ParseOptions popts;
-  popts.program = opts.program;
-  popts.resolver = opts.resolver != nullptr ? opts.resolver : &system;
-  ParseOutcome p = parse_command_line(args, popts);
-  if (!p.ok()) {
-    RunResult r;
-    r.exit_code = p.exit_code;
-    r.err = std::move(p.err);
-    return r;
+  RunOptions o = opts;
+  if (o.resolver == nullptr) {
+    o.resolver = &system;
   }
-  RunOptions ropts = opts;
-  ropts.resolver = popts.resolver;
-  return run_command(*p.command, backend, stdin_text, ropts);
+  return render(execute(prepare_command_line(args, stdin_text, o), backend, o), *o.resolver);
 }
 
 }  // namespace uvs::ipvsadm

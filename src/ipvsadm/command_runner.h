@@ -1,6 +1,6 @@
 // command_runner.h — executes a parsed ipvsadm command against an IpvsBackend, as ipvsadm does.
 //
-// Input: a Command (command_parser.h), the backend (backend.h), the text -R reads as its
+// Input: a command line (command_parser.h), the backend (backend.h), the text -R reads as its
 // standard input, and RunOptions (program name for usage lines, Resolver for names).
 // Output: {exit_code, out, err} — what ipvsadm would print on stdout and stderr and its exit
 // status (reference §6.1, §6.6):
@@ -17,20 +17,35 @@
 //     and exits 1;
 //   * -R runs each line of stdin_text (restore_input.h) as a command: a syntax error stops
 //     everything with its exit status; a popt error or a backend error is printed and the
-//     next line runs; the exit status is the last line's;
+//     next line runs; the exit status is the last line's; the lines' changes reach the data
+//     path together once the restore ends (IpvsBackend::begin_batch/end_batch);
 //   * -h prints the help text, -v the version line, both exit 0;
 //   * --start-daemon / --stop-daemon: "connection synchronisation (--start-daemon/--stop-daemon)
 //     is not available in uvs yet", exit 255.
-// Owned by: the control thread (the backend's owner).
+//
+// Three phases, so that uvsd can keep name lookups off its control thread (they may block on
+// DNS for a minute):
+//   1. prepare_command_line() parses argv and, for -R, every stdin line: all forward lookups
+//      (host and service names given as arguments) happen here, through opts.resolver;
+//   2. execute() runs the prepared command against the backend and looks nothing up: what
+//      listings print is kept as data (a Transcript);
+//   3. render() formats it, with the reverse lookups of listings made without -n.
+// run_command_line() does the three in a row with one resolver, as one uvsadm invocation.
+// Names in -R lines after a line that ends the restore (-h, a listing of a missing service) are
+// still looked up in phase 1, which ipvsadm would not do; nothing else differs.
+// Owned by: the backend's thread for execute(); prepare and render on any thread.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "ipvsadm/backend.h"
 #include "ipvsadm/command.h"
+#include "ipvsadm/command_parser.h"
 #include "ipvsadm/resolver.h"
 
 namespace uvs::ipvsadm {
@@ -46,12 +61,38 @@ struct RunResult {
   std::string err;  // stderr
 };
 
-RunResult run_command(const Command& command,
-                      IpvsBackend& backend,
-                      std::string_view stdin_text,
-                      const RunOptions& opts = {});
+// Phase 1's result: the command line, and -R's input lines (empty lines dropped) up to and
+// including the first one with a fatal error.
+struct PreparedCommand {
+  ParseOutcome command;
+  std::vector<ParseOutcome> restore_lines;
+};
 
-// parse_command_line() then run_command(): what one uvsadm invocation does.
+// Phase 2's result: stderr and the exit status as they will be, stdout as text and listings
+// still to format (each owns a copy of the state it lists, so it can be rendered anywhere).
+struct Transcript {
+  struct Piece {
+    std::string text;                               // when `listing` is empty
+    std::function<std::string(Resolver&)> listing;  // a listing to format
+    bool names = false;                             // the listing looks names up (no -n)
+  };
+  int exit_code = 0;
+  std::vector<Piece> out;
+  std::string err;
+
+  // Whether render() will ask the resolver anything.
+  bool needs_names() const;
+};
+
+PreparedCommand prepare_command_line(std::span<const std::string> args,
+                                     std::string_view stdin_text,
+                                     const RunOptions& opts = {});
+Transcript execute(const PreparedCommand& prepared,
+                   IpvsBackend& backend,
+                   const RunOptions& opts = {});
+RunResult render(const Transcript& transcript, Resolver& resolver);
+
+// The three phases with opts.resolver: what one uvsadm invocation does.
 RunResult run_command_line(std::span<const std::string> args,
                            IpvsBackend& backend,
                            std::string_view stdin_text,

@@ -53,14 +53,38 @@ base::Status check_real_limit(const lb::ServiceSpec& spec, std::size_t reals) {
 
 }  // namespace
 
-const lb::ServiceSpec* IpvsModel::find(const lb::ServiceKey& key) const {
-  auto it = std::find_if(
-      services_.begin(), services_.end(), [&](const lb::ServiceSpec& s) { return s.key == key; });
-  return it == services_.end() ? nullptr : &*it;
+std::optional<std::size_t> IpvsModel::service_index(const lb::ServiceKey& key) const {
+  const auto it = where_.find(key);
+  return it == where_.end() ? std::nullopt : std::optional<std::size_t>(it->second);
 }
 
-lb::ServiceSpec* IpvsModel::find_mutable(const lb::ServiceKey& key) {
-  return const_cast<lb::ServiceSpec*>(find(key));
+void IpvsModel::reindex_services() {
+  where_.clear();
+  for (std::size_t i = 0; i < services_.size(); ++i) {
+    where_.emplace(services_[i].key, i);
+  }
+}
+
+const lb::ServiceSpec* IpvsModel::find(const lb::ServiceKey& key) const {
+  const auto i = service_index(key);
+  return i ? &services_[*i] : nullptr;
+}
+
+std::optional<std::size_t> IpvsModel::dest_position(const lb::ServiceKey& key,
+                                                    const net::IpAddr& addr,
+                                                    std::uint16_t port) const {
+  const auto i = service_index(key);
+  if (!i) {
+    return std::nullopt;
+  }
+  const DestIndex& x = dests_[*i];
+  const auto it = x.number.find({addr, port});
+  if (it == x.number.end()) {
+    return std::nullopt;
+  }
+  const auto at = std::lower_bound(x.numbers.begin(), x.numbers.end(), it->second);
+  // `numbers` is the list reversed.
+  return x.numbers.size() - 1 - static_cast<std::size_t>(at - x.numbers.begin());
 }
 
 base::Status IpvsModel::add_service(const lb::ServiceSpec& spec) {
@@ -72,12 +96,15 @@ base::Status IpvsModel::add_service(const lb::ServiceSpec& spec) {
   }
   lb::ServiceSpec s = spec;
   s.dests.clear();
+  where_.emplace(s.key, services_.size());
   services_.push_back(std::move(s));
+  dests_.emplace_back();
   return {};
 }
 
 base::Status IpvsModel::edit_service(const lb::ServiceSpec& spec) {
-  lb::ServiceSpec* s = find_mutable(spec.key);
+  const auto i = service_index(spec.key);
+  lb::ServiceSpec* s = i ? &services_[*i] : nullptr;
   if (s == nullptr) {
     return make_error(ErrorCode::kNoService, "No such service");
   }
@@ -100,17 +127,20 @@ base::Status IpvsModel::edit_service(const lb::ServiceSpec& spec) {
 }
 
 base::Status IpvsModel::del_service(const lb::ServiceKey& key) {
-  auto it = std::find_if(
-      services_.begin(), services_.end(), [&](const lb::ServiceSpec& s) { return s.key == key; });
-  if (it == services_.end()) {
+  const auto i = service_index(key);
+  if (!i) {
     return make_error(ErrorCode::kNoService, "No such service");
   }
-  services_.erase(it);
+  services_.erase(services_.begin() + static_cast<std::ptrdiff_t>(*i));
+  dests_.erase(dests_.begin() + static_cast<std::ptrdiff_t>(*i));
+  reindex_services();
   return {};
 }
 
 void IpvsModel::clear() {
   services_.clear();
+  dests_.clear();
+  where_.clear();
 }
 
 namespace {
@@ -128,56 +158,59 @@ base::Status check_dest(const lb::DestSpec& d) {
 }  // namespace
 
 base::Status IpvsModel::add_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
-  lb::ServiceSpec* s = find_mutable(key);
-  if (s == nullptr) {
+  const auto i = service_index(key);
+  if (!i) {
     return make_error(ErrorCode::kNoService, "Service not defined");
   }
+  lb::ServiceSpec& s = services_[*i];
+  DestIndex& x = dests_[*i];
   if (auto st = check_dest(dest); !st) {
     return st;
   }
-  for (const lb::DestSpec& d : s->dests) {
-    if (d.addr == dest.addr && d.port == dest.port) {
-      return make_error(ErrorCode::kExists, "Destination already exists");
-    }
+  if (x.number.count({dest.addr, dest.port}) != 0) {
+    return make_error(ErrorCode::kExists, "Destination already exists");
   }
-  if (auto st = check_real_limit(*s, s->dests.size() + 1); !st) {
+  if (auto st = check_real_limit(s, s.dests.size() + 1); !st) {
     return st;
   }
-  s->dests.insert(s->dests.begin(), dest);
+  s.dests.insert(s.dests.begin(), dest);
+  x.number.emplace(std::make_pair(dest.addr, dest.port), x.next);
+  x.numbers.push_back(x.next++);
   return {};
 }
 
 base::Status IpvsModel::edit_dest(const lb::ServiceKey& key, const lb::DestSpec& dest) {
-  lb::ServiceSpec* s = find_mutable(key);
-  if (s == nullptr) {
+  const auto i = service_index(key);
+  if (!i) {
     return make_error(ErrorCode::kNoService, "Service not defined");
   }
   if (auto st = check_dest(dest); !st) {
     return st;
   }
-  for (lb::DestSpec& d : s->dests) {
-    if (d.addr == dest.addr && d.port == dest.port) {
-      d = dest;
-      return {};
-    }
+  const auto at = dest_position(key, dest.addr, dest.port);
+  if (!at) {
+    return make_error(ErrorCode::kNotFound, "No such destination");
   }
-  return make_error(ErrorCode::kNotFound, "No such destination");
+  services_[*i].dests[*at] = dest;
+  return {};
 }
 
 base::Status IpvsModel::del_dest(const lb::ServiceKey& key,
                                  const net::IpAddr& addr,
                                  std::uint16_t port) {
-  lb::ServiceSpec* s = find_mutable(key);
-  if (s == nullptr) {
+  const auto i = service_index(key);
+  if (!i) {
     return make_error(ErrorCode::kNoService, "Service not defined");
   }
-  auto it = std::find_if(s->dests.begin(), s->dests.end(), [&](const lb::DestSpec& d) {
-    return d.addr == addr && d.port == port;
-  });
-  if (it == s->dests.end()) {
+  const auto at = dest_position(key, addr, port);
+  if (!at) {
     return make_error(ErrorCode::kNotFound, "No such destination");
   }
-  s->dests.erase(it);
+  lb::ServiceSpec& s = services_[*i];
+  DestIndex& x = dests_[*i];
+  s.dests.erase(s.dests.begin() + static_cast<std::ptrdiff_t>(*at));
+  x.numbers.erase(x.numbers.end() - 1 - static_cast<std::ptrdiff_t>(*at));
+  x.number.erase({addr, port});
   return {};
 }
 

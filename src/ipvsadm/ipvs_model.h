@@ -7,9 +7,17 @@
 // new service-table snapshot. Errors carry the IPVS errno as an ErrorCode so uvsadm can print
 // ipvsadm's message (EEXIST → kExists, ESRCH → kNoService, ENOENT → kNotFound, ERANGE → kRange,
 // EINVAL → kInvalidOperation).
+// Cost: services and real servers are found through indexes, so -A/-E/-D and -a/-e/-d cost
+// O(log n) lookups plus, for -a and -d, shifting the list (a memmove): a restore of thousands of
+// real servers into one service stays fast.
 // Owned by: the control thread (pure data; no I/O).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -42,11 +50,29 @@ class IpvsModel {
 
   const std::vector<lb::ServiceSpec>& services() const { return services_; }  // creation order
   const lb::ServiceSpec* find(const lb::ServiceKey& key) const;
+  // Position of addr:port in the service's list (newest first), or nullopt.
+  std::optional<std::size_t> dest_position(const lb::ServiceKey& key,
+                                           const net::IpAddr& addr,
+                                           std::uint16_t port) const;
   const lb::TimeoutSpec& timeouts() const { return timeouts_; }
 
  private:
-  lb::ServiceSpec* find_mutable(const lb::ServiceKey& key);
+  // A service's real servers by address:port, each with the number of its addition. Every -a
+  // takes the next number and goes to the head of the list, so the list is in decreasing order
+  // of numbers and a server's position is a binary search in `numbers` (increasing: the list
+  // reversed).
+  struct DestIndex {
+    std::map<std::pair<net::IpAddr, std::uint16_t>, std::uint64_t> number;
+    std::vector<std::uint64_t> numbers;
+    std::uint64_t next = 0;
+  };
+
+  std::optional<std::size_t> service_index(const lb::ServiceKey& key) const;
+  void reindex_services();
+
   std::vector<lb::ServiceSpec> services_;
+  std::vector<DestIndex> dests_;                 // parallel to services_
+  std::map<lb::ServiceKey, std::size_t> where_;  // service -> its index in services_
   lb::TimeoutSpec timeouts_;
 };
 

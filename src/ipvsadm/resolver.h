@@ -4,10 +4,14 @@
 // the service's protocol) and prints names in listings unless -n is given (gethostbyaddr,
 // getservbyport for the protocol). The parser and the formatters take a Resolver&:
 //   SystemResolver — the host's resolver (getaddrinfo/getnameinfo, getservbyname_r/_by_port_r);
-//   StaticResolver — a fixed table, for tests and for callers that must never touch DNS.
+//   StaticResolver — a fixed table, for tests and for callers that must never touch DNS;
+//   ProbeResolver  — answers nothing and remembers that it was asked: uvsd's control thread
+//                    tries a command with it first and hands it to a lookup thread when asked.
 // Protocols are IP protocol numbers: 6 "tcp", 17 "udp", 132 "sctp"; any other number has no
 // service names. A lookup that finds nothing returns std::nullopt; nothing here fails otherwise.
-// Owned by: the control thread (SystemResolver may block on DNS; never call it per packet).
+// Owned by: the caller's thread. SystemResolver may block on DNS for a long time (an
+// unreachable server: about a minute): uvsd calls it only on its lookup threads
+// (control/lookup_pool.h), never on the control thread, and nothing calls it per packet.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +68,28 @@ class StaticResolver final : public Resolver {
   std::map<net::IpAddr, std::string> names_;
   std::map<std::pair<std::string, std::uint8_t>, std::uint16_t> ports_;
   std::map<std::pair<std::uint16_t, std::uint8_t>, std::string> services_;
+};
+
+// Finds nothing, and records that a lookup was wanted.
+class ProbeResolver final : public Resolver {
+ public:
+  bool asked() const { return asked_; }
+
+  std::optional<net::IpAddr> host_to_addr(const std::string&) override { return miss(); }
+  std::optional<std::uint16_t> service_to_port(const std::string&, std::uint8_t) override {
+    return miss();
+  }
+  std::optional<std::string> addr_to_host(const net::IpAddr&) override { return miss(); }
+  std::optional<std::string> port_to_service(std::uint16_t, std::uint8_t) override {
+    return miss();
+  }
+
+ private:
+  std::nullopt_t miss() {
+    asked_ = true;
+    return std::nullopt;
+  }
+  bool asked_ = false;
 };
 
 }  // namespace uvs::ipvsadm

@@ -33,8 +33,8 @@ struct Service {
   std::vector<RealConfig> configs;        // same order: what the worker copies into the slots
 
   // How this service came to be (for scheduler inheritance), and its predecessor if any.
-  sched::Change change;  // its spans point into real_slots / change_old_slots
-  std::vector<std::uint32_t> change_old_slots;
+  sched::Change change;  // its span points into change_steps
+  std::vector<sched::ChangeStep> change_steps;
   std::shared_ptr<Service> previous;  // cleared by the worker after adoption
 
   bool persistent() const { return spec.persistent(); }

@@ -5,7 +5,6 @@
 
 #include "lb/real_server.h"
 #include "sched/least_load.h"
-#include "sched/list_order.h"
 #include "sched/locality_overloaded.h"
 
 namespace uvs::sched {
@@ -15,27 +14,20 @@ Lblc::Lblc(base::Nanos expiration)
 
 void Lblc::build(std::span<const RealEntry> reals, std::uint32_t service_flags) {
   (void)service_flags;
-  reals_.assign(reals.begin(), reals.end());
   index_.build(reals);
 }
 
 void Lblc::inherit(Scheduler& previous, const Change& change) {
   auto* prev = dynamic_cast<Lblc*>(&previous);
-  if (prev == nullptr || change.kind == Change::Kind::kNewService) {
+  if (prev == nullptr || change.fresh()) {
     return;
   }
   std::swap(cache_, prev->cache_);
-  if (change.kind == Change::Kind::kDelDest) {
-    const int i = index_of_slot(std::span<const RealEntry>(prev->reals_), change.slot);
-    if (i >= 0) {
-      const RealEntry& r = prev->reals_[static_cast<std::size_t>(i)];
-      cache_->on_del_dest(r.slot, r.addr, r.port);
-    }
-  } else if (change.kind == Change::Kind::kAddDest) {
-    const int i = index_of_slot(std::span<const RealEntry>(reals_), change.slot);
-    if (i >= 0) {
-      const RealEntry& r = reals_[static_cast<std::size_t>(i)];
-      cache_->on_add_dest(r.slot, r.addr, r.port);
+  for (const ChangeStep& step : change.steps) {
+    if (step.kind == Change::Kind::kDelDest) {
+      cache_->on_del_dest(step.slot, step.addr, step.port);
+    } else if (step.kind == Change::Kind::kAddDest) {
+      cache_->on_add_dest(step.slot, step.addr, step.port);
     }
   }
 }

@@ -43,7 +43,6 @@ class Lblc final : public Scheduler {
  private:
   std::unique_ptr<LocalityCache> cache_;
   SlotIndex index_;
-  std::vector<RealEntry> reals_;
   base::Nanos expiration_;
 };
 

@@ -47,7 +47,6 @@ class Lblcr final : public Scheduler {
 
   std::unique_ptr<LocalityCache> cache_;
   SlotIndex index_;
-  std::vector<RealEntry> reals_;
   base::Nanos expiration_;
 };
 

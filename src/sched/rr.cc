@@ -21,25 +21,23 @@ void Rr::build(std::span<const RealEntry> reals, std::uint32_t service_flags) {
 
 void Rr::inherit(Scheduler& previous, const Change& change) {
   auto* prev = dynamic_cast<Rr*>(&previous);
-  if (prev == nullptr || change.kind == Change::Kind::kNewService) {
-    cursor_ = kListHead;
-    return;
-  }
-  if (prev->cursor_ == kListHead ||
+  cursor_ = kListHead;
+  if (prev == nullptr || change.fresh() || prev->cursor_ == kListHead ||
       static_cast<std::size_t>(prev->cursor_) >= prev->slots_.size()) {
-    cursor_ = kListHead;
-    return;
+    return;  // the head stays the head whatever is added or deleted
   }
-  int old_index = prev->cursor_;
-  if (change.kind == Change::Kind::kDelDest && prev->slots_[old_index] == change.slot) {
-    // ip_vs_rr_del_dest: the cursor steps back to the deleted server's predecessor.
-    --old_index;
-    if (old_index == kListHead) {
-      cursor_ = kListHead;
-      return;
+  // The cursor follows its server by slot through the steps; only deleting that server moves it.
+  std::uint32_t at = prev->slots_[static_cast<std::size_t>(prev->cursor_)];
+  for (const ChangeStep& step : change.steps) {
+    if (step.kind == Change::Kind::kDelDest && step.slot == at) {
+      // ip_vs_rr_del_dest: the cursor steps back to the deleted server's predecessor.
+      if (step.pred_slot == kHeadSlot) {
+        return;
+      }
+      at = step.pred_slot;
     }
   }
-  cursor_ = index_of_slot(slots_, prev->slots_[old_index]);
+  cursor_ = index_of_slot(slots_, at);
 }
 
 lb::RealServer* Rr::pick(std::span<lb::RealServer* const> reals, const PickInput& in) {

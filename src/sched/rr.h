@@ -6,9 +6,9 @@
 // flag is returned and becomes the cursor. Weights other than 0 do not matter.
 // inherit(): adding or editing a server keeps the cursor on the same server (a new server sits
 // at the head, so it is reached after the next wrap); deleting the server under the cursor moves
-// the cursor to its predecessor in the old list (the head if it was first), so the rotation
-// continues with the server that followed it (ip_vs_rr_del_dest). kNewService or a different
-// previous scheduler: cursor at the head.
+// the cursor to its predecessor in the list of that moment (the head if it was first), so the
+// rotation continues with the server that followed it (ip_vs_rr_del_dest). Each step of a batch
+// moves it in turn. kNewService or a different previous scheduler: cursor at the head.
 // Output: a real server, or nullptr ("no destination available"). build() on control; the rest
 // on the worker; pick() never allocates.
 #pragma once

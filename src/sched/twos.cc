@@ -9,7 +9,7 @@ namespace uvs::sched {
 
 void Twos::inherit(Scheduler& previous, const Change& change) {
   auto* prev = dynamic_cast<Twos*>(&previous);
-  if (prev != nullptr && change.kind != Change::Kind::kNewService) {
+  if (prev != nullptr && !change.fresh()) {
     rng_ = prev->rng_;
   }
 }

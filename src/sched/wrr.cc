@@ -10,35 +10,68 @@
 
 namespace uvs::sched {
 
+namespace {
+
+struct Marks {
+  std::int32_t di;  // the step: gcd of the positive weights, 1 if none
+  std::int32_t mw;  // max weight - (di - 1)
+};
+
+// What ip_vs_wrr_init_svc and ip_vs_wrr_dest_changed compute from the list.
+Marks marks(std::int32_t max_weight, std::int32_t gcd) {
+  const std::int32_t di = gcd > 0 ? gcd : 1;
+  return {di, max_weight - (di - 1)};
+}
+
+// ip_vs_wrr_dest_changed()'s new cw (add, delete and edit alike; the cursor goes to the head).
+std::int32_t changed_cw(std::int32_t cw, const Marks& m) {
+  if (cw > m.mw || cw == 0) {
+    return m.mw;
+  }
+  return m.di > 1 ? (cw / m.di) * m.di + 1 : cw;
+}
+
+}  // namespace
+
 void Wrr::build(std::span<const RealEntry> reals, std::uint32_t service_flags) {
   (void)service_flags;
   const auto weight = [](const RealEntry& r) { return r.weight; };
-  const std::int32_t g = gcd_of_positive(reals, weight);
-  di_ = g > 0 ? g : 1;
-  mw_ = sched::max_weight(reals, weight) - (di_ - 1);
+  const Marks m = marks(sched::max_weight(reals, weight), gcd_of_positive(reals, weight));
+  di_ = m.di;
+  mw_ = m.mw;
   // ip_vs_wrr_init_svc: a scheduler bound now starts at the head with cw = mw.
   cl_ = kListHead;
   cw_ = mw_;
 }
 
-void Wrr::inherit(Scheduler& previous, const Change& change) {
-  auto* prev = dynamic_cast<Wrr*>(&previous);
-  if (prev == nullptr || change.kind == Change::Kind::kNewService) {
-    return;  // build() already set the init_service state
+void Wrr::follow(std::span<const ChangeStep> steps) {
+  for (const ChangeStep& step : steps) {
+    if (step.kind == Change::Kind::kEditService) {
+      continue;  // no hook: cl and cw stay
+    }
+    cl_ = kListHead;
+    cw_ = changed_cw(cw_, marks(step.max_weight, step.weight_gcd));
   }
-  if (change.kind == Change::Kind::kEditService) {
-    cl_ = prev->cl_;
-    cw_ = prev->cw_;
+}
+
+void Wrr::start(const Change& change) {
+  if (change.steps.size() < 2) {
     return;
   }
-  // ip_vs_wrr_dest_changed (add, delete and edit alike).
+  // init_service ran with the list of the first step, not with this (final) one.
+  cw_ = marks(change.steps.front().max_weight, change.steps.front().weight_gcd).mw;
   cl_ = kListHead;
-  cw_ = prev->cw_;
-  if (cw_ > mw_ || cw_ == 0) {
-    cw_ = mw_;
-  } else if (di_ > 1) {
-    cw_ = (cw_ / di_) * di_ + 1;
+  follow(change.steps.subspan(1));
+}
+
+void Wrr::inherit(Scheduler& previous, const Change& change) {
+  auto* prev = dynamic_cast<Wrr*>(&previous);
+  if (prev == nullptr || change.fresh()) {
+    return;  // build() and start() already set the init_service state
   }
+  cl_ = prev->cl_;
+  cw_ = prev->cw_;
+  follow(change.steps);
 }
 
 lb::RealServer* Wrr::pick(std::span<lb::RealServer* const> reals, const PickInput& in) {

@@ -27,6 +27,7 @@
 #include "ipvsadm/resolver.h"
 #include "lb/service_table.h"
 #include "route/route_table.h"
+#include "support/control_rig.h"
 #include "support/frames.h"
 #include "unit/ipvsadm/cli_test_support.h"
 
@@ -38,24 +39,18 @@ inline const Endpoint kDirClient{"02:00:00:00:01:02", "10.0.1.2", 40000};
 inline const Endpoint kDirRs1{"02:00:00:00:02:11", "10.0.2.11", 8080};
 inline const Endpoint kDirRs2{"02:00:00:00:02:12", "10.0.2.12", 8080};
 
-struct Director {
+struct Director : ControlRig {
   // The limits are uvsd's and the slots plenty for a test, unless a test of the limits says
   // otherwise.
   explicit Director(control::ControlLimits limits = {},
                     std::uint32_t service_slots = 64,
                     std::uint32_t real_slots = 256)
-      : front(port_info("eth0", 2, kDirFront.mac)),
-        back(port_info("eth1", 3, kDirBack.mac)),
-        lb(service_slots, real_slots) {
-    dataplane::PipelineConfig cfg;
-    cfg.conn_max = 4096;
-    cfg.pool_small = 1024;
-    cfg.pool_large = 16;
-    io::PacketPort* ports[] = {&front, &back};
-    pipeline = std::make_unique<dataplane::Pipeline>(cfg, lb, ports);
-    link = std::make_unique<control::DirectWorkerLink>(*pipeline, clock);
-    control = std::make_unique<control::ControlPlane>(lb, *link, limits);
-
+      : ControlRig(port_info("eth0", 2, kDirFront.mac),
+                   port_info("eth1", 3, kDirBack.mac),
+                   service_slots,
+                   real_slots,
+                   pipeline_config(),
+                   limits) {
     route::KernelState ks;
     ks.links.push_back({1, "lo", net::MacAddr(), 65536, true, true, true});
     ks.links.push_back({2, "eth0", front.info().mac, 1500, true, true, false});
@@ -76,6 +71,13 @@ struct Director {
         std::make_shared<route::RouteTable>(route::RouteTable::build(ks, bindings, 1)));
   }
 
+  static dataplane::PipelineConfig pipeline_config() {
+    dataplane::PipelineConfig cfg;
+    cfg.conn_max = 4096;
+    cfg.pool_small = 1024;
+    cfg.pool_large = 16;
+    return cfg;
+  }
   static io::PortInfo port_info(const char* name, int ifindex, const std::string& mac) {
     io::PortInfo i;
     i.name = name;
@@ -200,13 +202,6 @@ struct Director {
     pipeline->flush();
   }
 
-  base::ManualClock clock{1'000 * base::kNanosPerSecond};
-  io::MemoryPort front;
-  io::MemoryPort back;
-  lb::LbState lb;
-  std::unique_ptr<dataplane::Pipeline> pipeline;
-  std::unique_ptr<control::DirectWorkerLink> link;
-  std::unique_ptr<control::ControlPlane> control;
   ipvsadm::StaticResolver resolver;
   std::string program = "uvsadm";
 };

@@ -1,5 +1,5 @@
 // The 2-second rate estimator against the reference's vectors (§11.6 E1, E2; E3 through the
-// control plane is in control_plane_rates_test.cc) and the tick grid it runs on.
+// control plane is in listing_golden_test.cc, "golden: E3 ...") and the tick grid it runs on.
 #include "control/rate_estimator.h"
 
 #include <doctest/doctest.h>

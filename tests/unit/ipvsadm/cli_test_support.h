@@ -1,7 +1,7 @@
 // cli_test_support.h — small helpers shared by the ipvsadm unit tests (TEST ONLY).
 //
 // Cli bundles a ModelBackend and a hermetic StaticResolver and runs whole command lines the
-// way uvsd will: parse_command_line() then run_command(). Command lines are split on single
+// way uvsd does (run_command_line(): prepare, execute, render). Command lines are split on single
 // spaces, which is all the tests need.
 #pragma once
 

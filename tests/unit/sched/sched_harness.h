@@ -3,8 +3,9 @@
 // Holds an lb::LbState for real-server slots and the service's list in IPVS order (newest
 // first), and drives a scheduler exactly the way the snapshot path does: every change (-A, -a,
 // -e, -d, -E) builds a fresh scheduler with make_scheduler() + build() from the new list and
-// calls inherit() from the previous one with the matching sched::Change. Real-server
-// configuration is copied into the slots the way the worker does on adoption (weight,
+// calls inherit() from the previous one with the matching sched::Change (or start() when the
+// change starts fresh); between begin_batch() and end_batch() the changes make one snapshot.
+// Real-server configuration is copied into the slots the way the worker does on adoption (weight,
 // last_weight = last non-zero weight, thresholds, AVAILABLE, and IPVS's OVERLOAD reset when
 // the upper threshold is cleared or raised). Deleting a server keeps its slot ("trash"); adding
 // the same address:port again revives that slot, as IPVS revives a trashed dest.
@@ -28,6 +29,7 @@
 #include "lb/overload.h"
 #include "lb/real_server.h"
 #include "net/ip_addr.h"
+#include "sched/gcd.h"
 #include "sched/registry.h"
 #include "sched/scheduler.h"
 
@@ -49,7 +51,7 @@ class SchedHarness {
   explicit SchedHarness(std::string scheduler, std::uint32_t flags = 0, SchedulerOptions opts = {})
       : state_(1, kMaxReals), scheduler_(std::move(scheduler)), flags_(flags), opts_(opts) {
     slot_names_.resize(kMaxReals);
-    rebuild(Change{Change::Kind::kNewService, 0, {}, {}}, false);
+    record(step(Change::Kind::kNewService, 0));
   }
 
   // -a with an explicit address. `slot` forces the slot (to model slot reuse); otherwise a
@@ -99,9 +101,8 @@ class SchedHarness {
     rs.available = true;
     names_[name] = s;
     slot_names_[s] = name;
-    const std::vector<std::uint32_t> old = list_;
     list_.insert(list_.begin(), s);
-    rebuild(Change{Change::Kind::kAddDest, s, old, list_}, true);
+    record(step(Change::Kind::kAddDest, s));
     return s;
   }
 
@@ -130,7 +131,7 @@ class SchedHarness {
     if (weight != 0) {
       rs.last_weight = weight;
     }
-    rebuild(Change{Change::Kind::kEditDest, s, list_, list_}, true);
+    record(step(Change::Kind::kEditDest, s));
   }
 
   // -d: unlinked and no longer AVAILABLE; the slot stays (trash).
@@ -138,9 +139,14 @@ class SchedHarness {
     const std::uint32_t s = slot(name);
     REQUIRE(in_list(s));
     state_.real(s).available = false;
-    const std::vector<std::uint32_t> old = list_;
+    ChangeStep d = step(Change::Kind::kDelDest, s);
+    for (std::size_t i = 1; i < list_.size(); ++i) {
+      if (list_[i] == s) {
+        d.pred_slot = list_[i - 1];
+      }
+    }
     std::erase(list_, s);
-    rebuild(Change{Change::Kind::kDelDest, s, old, list_}, true);
+    record(d);
   }
 
   // -E -s scheduler: a different scheduler starts fresh (kNewService); the same one is a plain
@@ -149,18 +155,28 @@ class SchedHarness {
     const bool same = scheduler == scheduler_;
     scheduler_ = scheduler;
     flags_ = flags.value_or(flags_);
-    rebuild(Change{same ? Change::Kind::kEditService : Change::Kind::kNewService, 0, list_, list_},
-            true);
+    record(step(same ? Change::Kind::kEditService : Change::Kind::kNewService, 0));
   }
 
   // -E without a scheduler change (e.g. new -b flags).
   void edit_service(std::uint32_t flags) {
     flags_ = flags;
-    rebuild(Change{Change::Kind::kEditService, 0, list_, list_}, true);
+    record(step(Change::Kind::kEditService, 0));
+  }
+
+  // Changes between begin_batch() and end_batch() reach the scheduler as one snapshot with all
+  // their steps, as the control plane publishes a uvsadm -R or a reload.
+  void begin_batch() { batching_ = true; }
+  void end_batch() {
+    batching_ = false;
+    if (!steps_.empty()) {
+      rebuild();
+    }
   }
 
   // --- scheduling
   lb::RealServer* pick(const PickInput& in, Bind bind = Bind::kNone) {
+    REQUIRE_FALSE(batching_);
     lb::RealServer* rs = sched_->pick(reals(), in);
     if (rs != nullptr) {
       CHECK(in_list(rs->slot));
@@ -261,21 +277,60 @@ class SchedHarness {
   std::uint32_t flags() const { return flags_; }
 
  private:
-  void rebuild(Change change, bool inherit) {
+  // One change as the control plane describes it (record() fills in the list facts).
+  ChangeStep step(Change::Kind kind, std::uint32_t slot) const {
+    ChangeStep st;
+    st.kind = kind;
+    st.slot = slot;
+    st.addr = state_.real(slot).addr;
+    st.port = state_.real(slot).port;
+    return st;
+  }
+
+  // The list facts of the step (from the list as it is now), then the rebuild, at once or at the
+  // end of the batch.
+  void record(ChangeStep st) {
+    std::vector<RealEntry> entries = entries_now();
+    const auto weight = [](const RealEntry& r) { return r.weight; };
+    st.max_weight = max_weight(std::span<const RealEntry>(entries), weight);
+    st.weight_gcd = gcd_of_positive(std::span<const RealEntry>(entries), weight);
+    if (st.kind == Change::Kind::kNewService) {
+      steps_.clear();  // nothing before a fresh start counts
+    }
+    steps_.push_back(st);
+    if (!batching_) {
+      rebuild();
+    }
+  }
+
+  std::vector<RealEntry> entries_now() const {
     std::vector<RealEntry> entries;
-    ptrs_.clear();
     for (std::uint32_t s : list_) {
       const lb::RealServer& r = state_.real(s);
       entries.push_back(RealEntry{s, r.addr, r.port, r.weight, r.last_weight});
+    }
+    return entries;
+  }
+
+  // What the control plane and the worker do with a snapshot: build() from the list, start() or
+  // inherit() with the steps since the previous snapshot.
+  void rebuild() {
+    const std::vector<RealEntry> entries = entries_now();
+    ptrs_.clear();
+    for (std::uint32_t s : list_) {
       ptrs_.push_back(&state_.real(s));
     }
+    const Change change{steps_};
     std::unique_ptr<Scheduler> next = make_scheduler(scheduler_, opts_);
     REQUIRE(next != nullptr);
     next->build(entries, flags_);
-    if (inherit && sched_ != nullptr) {
+    if (change.fresh()) {
+      next->start(change);
+    } else if (sched_ != nullptr) {
       next->inherit(*sched_, change);
     }
     sched_ = std::move(next);
+    steps_.clear();
   }
 
   lb::LbState state_;
@@ -284,6 +339,8 @@ class SchedHarness {
   SchedulerOptions opts_;
   std::unique_ptr<Scheduler> sched_;
   std::vector<std::uint32_t> list_;  // newest first
+  std::vector<ChangeStep> steps_;    // since the last rebuild
+  bool batching_ = false;
   std::vector<lb::RealServer*> ptrs_;
   std::map<std::string, std::uint32_t> names_;
   std::vector<std::string> slot_names_;
