@@ -24,9 +24,9 @@ void ServiceTable::index() {
   for (const auto& s : services) {
     const ServiceKey& k = s->spec.key;
     if (k.fwmark != 0) {
-      by_mark_[k.fwmark] = s.get();
+      by_mark_[mark_key(k.af, k.fwmark)] = s.get();
       for (const MarkRule& r : marks) {
-        if (r.mark == k.fwmark) {
+        if (r.mark == k.fwmark && r.dst.addr.family() == k.af) {
           mark_prefixes_.push_back(r.dst);
         }
       }
@@ -41,7 +41,7 @@ void ServiceTable::index() {
   mark_served_.assign(marks.size(), 0);
   any_mark_served_ = false;
   for (std::size_t i = 0; i < marks.size(); ++i) {
-    if (by_mark_.count(marks[i].mark) != 0) {
+    if (by_mark_.count(mark_key(marks[i].dst.addr.family(), marks[i].mark)) != 0) {
       mark_served_[i] = 1;
       any_mark_served_ = true;
     }
@@ -80,8 +80,8 @@ std::uint32_t ServiceTable::classify_mark(std::uint8_t proto,
   return 0;
 }
 
-Service* ServiceTable::find_fwmark(std::uint32_t mark) const {
-  auto it = by_mark_.find(mark);
+Service* ServiceTable::find_fwmark(net::Family af, std::uint32_t mark) const {
+  auto it = by_mark_.find(mark_key(af, mark));
   return it == by_mark_.end() ? nullptr : it->second;
 }
 
@@ -90,7 +90,7 @@ Service* ServiceTable::find(std::uint8_t proto,
                             std::uint16_t dport,
                             std::uint32_t mark) const {
   if (mark != 0) {
-    if (Service* s = find_fwmark(mark)) {
+    if (Service* s = find_fwmark(daddr.family(), mark)) {
       return s;
     }
   }

@@ -6,14 +6,17 @@
 // so one adoption switches everything at once.
 //
 // Lookup order for a packet (reference §1.1): firewall-mark service (mark from the [[mark]]
-// rules), then exact <proto, VIP, port>, then the port-0 service <proto, VIP, 0>.
+// rules) of the packet's address family, then exact <proto, VIP, port>, then the port-0 service
+// <proto, VIP, 0>. As in IPVS, `-f 1` and `-f 1 -6` are two services: a mark finds the one of
+// its packet's family only.
 //
 // Mark classifier (uvs's stand-in for `iptables -t mangle ... -j MARK`): the [[mark]] rules are
 // tried in order and the first rule whose protocol (0 = any), destination prefix and port
 // ranges (none = any port) all match gives the packet its mark. A mark that no firewall-mark
-// service uses marks nothing: such a packet goes on to the address lookups, exactly where an
-// IPVS lookup of an unserved mark ends up, and it is not claimed as inbound traffic.
-// Owned by: built on control, read-only on the worker (except schedulers' dynamic state).
+// service of the rule's address family uses marks nothing: such a packet goes on to the address
+// lookups, exactly where an IPVS lookup of an unserved mark ends up, and it is not claimed as
+// inbound traffic. Owned by: built on control, read-only on the worker (except schedulers' dynamic
+// state).
 #pragma once
 
 #include <cstdint>
@@ -59,7 +62,7 @@ class ServiceTable {
                 const net::IpAddr& daddr,
                 std::uint16_t dport,
                 std::uint32_t mark) const;
-  Service* find_fwmark(std::uint32_t mark) const;
+  Service* find_fwmark(net::Family af, std::uint32_t mark) const;
 
   // Is `a` an address uvsd serves (a service address, or inside a [[mark]] destination that a
   // firewall-mark service uses)? Used for ARP answers and to tell inbound from reply traffic.
@@ -78,8 +81,13 @@ class ServiceTable {
   struct KeyHash {
     std::size_t operator()(const Key& k) const;
   };
+  // by_mark_'s key: the mark and the address family (fwmark services are per family).
+  static std::uint64_t mark_key(net::Family af, std::uint32_t mark) {
+    return (static_cast<std::uint64_t>(mark) << 1) | (af == net::Family::kV6 ? 1u : 0u);
+  }
+
   std::unordered_map<Key, Service*, KeyHash> by_key_;
-  std::unordered_map<std::uint32_t, Service*> by_mark_;
+  std::unordered_map<std::uint64_t, Service*> by_mark_;
   net::AddrSet vip_set_;
   std::vector<net::IpAddr> vips_;
   std::vector<net::IpPrefix> mark_prefixes_;  // destinations of marks used by fwmark services

@@ -1,7 +1,8 @@
 // driver.cc — runs a libFuzzer target without libFuzzer, so the fuzz targets are tests under g++.
 //
 // Every tests/fuzz/<name>_fuzz.cc defines LLVMFuzzerTestOneInput(). Linked with this file it
-// becomes build/tests/fuzz_<name>, which ctest runs (fuzz_parse, fuzz_config, fuzz_control_proto):
+// becomes build/tests/fuzz_<name>, which ctest runs (fuzz_parse, fuzz_config, fuzz_control_proto,
+// fuzz_control_plane):
 //
 //   fuzz_<name> [-mutations=N] [-seed=S] [-max_len=L] PATH...
 //
@@ -19,11 +20,14 @@
 // clang's libFuzzer, which the same targets support unchanged:
 //
 //   CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DUVS_BUILD_FUZZERS=ON
-//   cmake --build build-fuzz --target fuzz_parse fuzz_config fuzz_control_proto -j2
-//   B=build-fuzz/tests S=tests/fuzz/corpus; mkdir -p /tmp/fz/parse /tmp/fz/config /tmp/fz/proto
+//   T="fuzz_parse fuzz_config fuzz_control_proto fuzz_control_plane"
+//   cmake --build build-fuzz --target $T -j2
+//   B=build-fuzz/tests S=tests/fuzz/corpus
+//   mkdir -p /tmp/fz/parse /tmp/fz/config /tmp/fz/proto /tmp/fz/plane
 //   $B/fuzz_parse /tmp/fz/parse $S/parse -max_total_time=60
 //   $B/fuzz_config /tmp/fz/config $S/config config -max_total_time=60
 //   $B/fuzz_control_proto /tmp/fz/proto $S/control_proto -max_total_time=60
+//   $B/fuzz_control_plane /tmp/fz/plane $S/control_plane -max_total_time=60
 //
 // libFuzzer adds the inputs it finds to the FIRST directory only, so name a scratch directory
 // first and the committed seeds after it; worthwhile new inputs can then be copied into

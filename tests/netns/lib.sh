@@ -172,6 +172,12 @@ nat_topology() {
   ip -n "$(ns rs2)" route add default via 10.0.2.1
 }
 
+# random_file PATH BYTES: a file of random bytes; prints its sha256.
+random_file() {
+  head -c "$2" /dev/urandom >"$1"
+  sha256sum <"$1" | cut -d' ' -f1
+}
+
 # web_server ROLE NAME: a real HTTP server on port 80 serving a page that names it.
 web_server() {
   local dir="$UVS_TMP/www-$1"
@@ -205,12 +211,54 @@ start_uvsd() {
     return 1
   fi
 }
+# write_file PATH < TEXT: replace PATH atomically, so that a reload never reads half a file.
+write_file() {
+  cat >"$1.new" && mv "$1.new" "$1"
+}
+# reload_uvsd: SIGHUP, then wait for the log line that says how the reload ended.
+reload_uvsd() {
+  local before; before=$(grep -c 'reload' "$UVS_TMP/uvsd.log")
+  kill -HUP "$UVSD_PID"
+  wait_until 10 bash -c "[ \$(grep -c 'reload' '$UVS_TMP/uvsd.log') -gt $before ]"
+}
 stop_uvsd() {
   kill "$UVSD_PID" 2>/dev/null
   wait_until 5 bash -c "! kill -0 $UVSD_PID 2>/dev/null"
 }
 
 uvsadm() { "$UVSADM" --socket "$UVS_SOCKET_PATH" "$@"; }
+
+# A stream of short requests from the client while a test changes uvsd under load, one every
+# 0.05 s, at most 3000, each bounded by 5 s; a line "ok BODY" or "FAILED ERROR" per request in
+# $UVS_TMP/stream.log. start_stream URL; pause_stream / resume_stream (for checks that count
+# which server answered: the stream's own new connections would take turns of the scheduler);
+# stop_stream MIN: stop it, and check that none failed and that more than MIN were answered.
+start_stream() {
+  STREAM_DIR="$UVS_TMP/stream"
+  mkdir -p "$STREAM_DIR"
+  bg client "$UVS_TMP/stream.log" bash -c "
+    for i in \$(seq 3000); do
+      [ -e '$STREAM_DIR/stop' ] && break
+      if [ -e '$STREAM_DIR/pause' ]; then touch '$STREAM_DIR/paused'; sleep 0.05; continue; fi
+      rm -f '$STREAM_DIR/paused'
+      if out=\$(curl -sS --max-time 5 '$1' 2>&1); then echo \"ok \$out\"; else echo \"FAILED \$out\"; fi
+      sleep 0.05
+    done"
+  STREAM_PID=$LAST_PID
+}
+pause_stream() { touch "$STREAM_DIR/pause"; wait_until 10 test -e "$STREAM_DIR/paused"; }
+resume_stream() { rm -f "$STREAM_DIR/pause" "$STREAM_DIR/paused"; }
+stop_stream() {
+  local ok_count failed
+  touch "$STREAM_DIR/stop"
+  for _ in $(seq 100); do kill -0 "$STREAM_PID" 2>/dev/null || break; sleep 0.1; done
+  ok_count=$(grep -c '^ok ' "$UVS_TMP/stream.log")
+  failed=$(grep -c '^FAILED' "$UVS_TMP/stream.log")
+  echo "stream: $ok_count requests answered, $failed failed"
+  check "no request of the stream failed" test "$failed" -eq 0
+  check "the stream ran throughout (more than $1 requests)" test "$ok_count" -gt "$1"
+  grep FAILED "$UVS_TMP/stream.log" | head
+}
 
 # fetch: curl from the client namespace, bounded; prints the body.
 fetch() { nsx client curl -sS --max-time 5 "$@"; }

@@ -14,16 +14,15 @@ require_cmds curl python3 sha256sum
 VIP=10.0.1.100
 nat_topology
 mkdir -p "$UVS_TMP/www-rs1" "$UVS_TMP/www-rs2"
-head -c 40000000 /dev/urandom >"$UVS_TMP/www-rs1/big.bin"
+want=$(random_file "$UVS_TMP/www-rs1/big.bin" 40000000)
 cp "$UVS_TMP/www-rs1/big.bin" "$UVS_TMP/www-rs2/big.bin"
-want=$(sha256sum <"$UVS_TMP/www-rs1/big.bin" | cut -d' ' -f1)
 web_server rs1 RS1
 web_server rs2 RS2
 
 CONF="$UVS_TMP/uvs.toml"
 # write_conf W1 W2: the NAT service on port 80 (rr) with the two real servers' weights.
 write_conf() {
-  cat >"$CONF.new" <<EOF
+  write_file "$CONF" <<EOF
 [daemon]
 interfaces = ["eth0", "eth1"]
 
@@ -40,7 +39,6 @@ scheduler = "rr"
   forward = "nat"
   weight = $2
 EOF
-  mv "$CONF.new" "$CONF"  # atomically: a reload never reads half a file
 }
 write_conf 1 1
 start_uvsd "$CONF" || { fail "uvsd starts"; finish; }
@@ -57,12 +55,6 @@ only() {  # only NAME < answers: every answer is NAME
   [[ -n $answers ]] && ! grep -qv "^$1\$" <<<"$answers"
 }
 count() { grep -c "^$1\$"; }
-# reload: SIGHUP, then wait for the log line that says how it ended.
-reload() {
-  local before; before=$(grep -c 'reload' "$UVS_TMP/uvsd.log")
-  kill -HUP "$UVSD_PID"
-  wait_until 10 bash -c "[ \$(grep -c 'reload' '$UVS_TMP/uvsd.log') -gt $before ]"
-}
 
 # --- the long download, from a fixed client port so its connection can be found.
 bg client "$UVS_TMP/download.log" bash -c \
@@ -78,20 +70,8 @@ case "$carrier" in
 esac
 echo "the download runs on $CARRIER ($carrier)"
 
-# --- a stream of short requests for the whole test (bounded: at most 2000, 0.05 s apart).
-STREAM="$UVS_TMP/stream"
-mkdir -p "$STREAM"
-bg client "$UVS_TMP/stream.log" bash -c "
-  for i in \$(seq 2000); do
-    [ -e '$STREAM/stop' ] && break
-    if [ -e '$STREAM/pause' ]; then touch '$STREAM/paused'; sleep 0.05; continue; fi
-    rm -f '$STREAM/paused'
-    if out=\$(curl -sS --max-time 5 http://$VIP/ 2>&1); then echo \"ok \$out\"; else echo \"FAILED \$out\"; fi
-    sleep 0.05
-  done"
-STREAM_PID=$LAST_PID
-pause_stream() { touch "$STREAM/pause"; wait_until 10 test -e "$STREAM/paused"; }
-resume_stream() { rm -f "$STREAM/pause" "$STREAM/paused"; }
+# --- a stream of short requests for the whole test.
+start_stream "http://$VIP/"
 # probe_alone N: probe with the stream paused, for checks that count which server answered
 # (the stream's own new connections would take turns of the scheduler in between).
 probe_alone() {
@@ -151,7 +131,7 @@ check "the deleted service is gone from -Ln" bash -c "! '$UVSADM' --socket '$UVS
 
 # --- 6. reload: the file says rr with RS1 at weight 0.
 write_conf 0 1
-reload
+reload_uvsd
 check "SIGHUP reload is logged" grep -q "reloaded $CONF" "$UVS_TMP/uvsd.log"
 check "after the reload, -Ln shows rr with RS1 at weight 0" \
   bash -c "'$UVSADM' --socket '$UVS_SOCKET_PATH' -Ln | grep -q 'TCP  $VIP:80 rr' &&
@@ -162,8 +142,8 @@ check "after the reload, new connections all go to RS2" only RS2 < <(probe 6)
 saved=$(uvsadm -Sn)
 cp "$CONF" "$CONF.good"
 printf '[daemon]\ninterfaces = ["eth0", "eth1"]\n\n[[service]]\nprotocol = "tcp"\naddress = "%s:80"\nscheduler = "wlcx"\n' \
-  "$VIP" >"$CONF.new" && mv "$CONF.new" "$CONF"
-reload
+  "$VIP" | write_file "$CONF"
+reload_uvsd
 check "uvsd is still running after an invalid reload" kill -0 "$UVSD_PID"
 check "the log says the reload failed and where" \
   grep -q "reload failed, still running the previous configuration: $CONF:7:" "$UVS_TMP/uvsd.log"
@@ -180,7 +160,7 @@ cat "$UVS_TMP/check.out"
 
 # --- 9. the good file again, weights back to 1/1.
 write_conf 1 1
-reload
+reload_uvsd
 answers=$(probe_alone 6)
 check "after reloading a good file, both real servers answer" \
   bash -c "grep -q RS1 <<<'$answers' && grep -q RS2 <<<'$answers'"
@@ -191,15 +171,8 @@ for _ in $(seq 600); do kill -0 "$DOWNLOAD_PID" 2>/dev/null || break; sleep 0.1;
 check "the download finished within its time" bash -c "! kill -0 $DOWNLOAD_PID 2>/dev/null"
 got=$(cat "$UVS_TMP/download.sha" 2>/dev/null)
 check "the 40 MB download on $CARRIER survived every change, intact" test "$got" = "$want"
-touch "$STREAM/stop"
-for _ in $(seq 100); do kill -0 "$STREAM_PID" 2>/dev/null || break; sleep 0.1; done
-ok_count=$(grep -c '^ok ' "$UVS_TMP/stream.log")
-failed=$(grep -c '^FAILED' "$UVS_TMP/stream.log")
-echo "stream: $ok_count requests answered, $failed failed"
-check "no request of the stream failed" test "$failed" -eq 0
-check "the stream ran throughout (more than 20 requests)" test "$ok_count" -gt 20
+stop_stream 20
 if [[ $FAILURES -ne 0 ]]; then
-  grep FAILED "$UVS_TMP/stream.log" | head
   echo "--- uvsd log"
   cat "$UVS_TMP/uvsd.log"
 fi

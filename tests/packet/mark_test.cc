@@ -32,9 +32,10 @@ lb::MarkRule rule(std::uint32_t mark,
   return r;
 }
 
-std::shared_ptr<lb::Service> fwmark_service(std::uint32_t mark) {
+std::shared_ptr<lb::Service> fwmark_service(std::uint32_t mark, net::Family af = net::Family::kV4) {
   auto s = std::make_shared<lb::Service>();
   s->spec.key.fwmark = mark;
+  s->spec.key.af = af;
   s->spec.key.protocol = 0;
   return s;
 }
@@ -134,6 +135,39 @@ TEST_CASE("mark classifier: a mark no service uses marks nothing") {
     t.index();
     CHECK_FALSE(t.has_marks());
   }
+}
+
+TEST_CASE("mark classifier: `-f 1` and `-f 1 -6` are two services, each for its own family") {
+  // IPVS looks fwmark services up by (family, mark). An IPv6 service of the same mark added
+  // after the IPv4 one used to replace it in the index, and IPv4 packets of that mark then went
+  // to the IPv6 service (found by tests/fuzz/control_plane_fuzz.cc).
+  const auto v4 = fwmark_service(1);
+  const auto v6 = fwmark_service(1, net::Family::kV6);
+  lb::ServiceTable t;
+  t.marks = {rule(1, kTcp, "10.0.1.100", {{443, 443}})};
+  SUBCASE("both, the IPv6 one added last") {
+    t.services = {v4, v6};
+  }
+  SUBCASE("both, the IPv6 one added first") {
+    t.services = {v6, v4};
+  }
+  t.index();
+  CHECK(t.classify_mark(kTcp, ip("10.0.1.100"), 443) == 1);
+  CHECK(t.find(kTcp, ip("10.0.1.100"), 443, 1) == v4.get());
+  CHECK(t.find_fwmark(net::Family::kV4, 1) == v4.get());
+  CHECK(t.find_fwmark(net::Family::kV6, 1) == v6.get());
+}
+
+TEST_CASE("mark classifier: an IPv6 fwmark service does not serve an IPv4 rule's mark") {
+  lb::ServiceTable t;
+  t.marks = {rule(1, kTcp, "10.0.1.100", {{443, 443}})};
+  t.services = {fwmark_service(1, net::Family::kV6), port_service("10.0.1.100", 443, kTcp)};
+  t.index();
+  // As an unserved mark: the packet goes on to the address lookups.
+  CHECK_FALSE(t.has_marks());
+  CHECK(t.classify_mark(kTcp, ip("10.0.1.100"), 443) == 0);
+  CHECK(t.find(kTcp, ip("10.0.1.100"), 443, 0) == t.services[1].get());
+  CHECK(t.find(kTcp, ip("10.0.1.100"), 443, 1) == t.services[1].get());
 }
 
 TEST_CASE("mark classifier: a fwmark service comes before the exact and port-0 services") {
