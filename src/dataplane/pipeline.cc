@@ -15,6 +15,7 @@
 #include "packet/headers.h"
 #include "packet/parser.h"
 #include "xmit/ip_rewrite.h"
+#include "xmit/tcp_reset.h"
 #include "xmit/tunnel.h"
 
 namespace uvs::dataplane {
@@ -269,7 +270,7 @@ Verdict Pipeline::inbound(
       c = nullptr;
       tr.state_before = -1;
       if (!syn && is_tcp) {
-        return to_host(tr, PassReason::kNodestExpired);
+        return closed_port(f, p, PassReason::kNodestExpired, tr);
       }
     }
   }
@@ -292,11 +293,11 @@ Verdict Pipeline::inbound(
     }
     if (is_tcp && (sys.sloppy_tcp ? (p.tcp_flags & packet::kTcpRst) != 0
                                   : (!syn || (p.tcp_flags & packet::kTcpRst) != 0))) {
-      return to_host(tr, PassReason::kNotSyn);
+      return closed_port(f, p, PassReason::kNotSyn, tr);
     }
     lb::Service* svc = table_->find(p.tuple.proto, p.tuple.daddr, p.tuple.dport, mark);
     if (svc == nullptr) {
-      return to_host(tr, PassReason::kNoService);
+      return closed_port(f, p, PassReason::kNoService, tr);
     }
     tr.service = svc;
     const Scheduled s = schedule(*svc, p, tr);
@@ -418,6 +419,36 @@ Verdict Pipeline::handle_fragment(io::Frame& f, ParsedPacket& p, FrameTrace& tr)
     pool_.free(whole);
   }
   return v;
+}
+
+// What IPVS lets through to the director's stack for a VIP (`why`) meets no socket there: TCP
+// gets an RST, UDP a port unreachable. The VIP is on no kernel interface under uvs, so uvsd
+// answers in the stack's place; an address it does not own (outside every VIP and mark prefix)
+// stays the kernel's business.
+Verdict Pipeline::closed_port(io::Frame& f, ParsedPacket& p, PassReason why, FrameTrace& tr) {
+  tr.pass = why;
+  if (!table_->owns_address(p.tuple.daddr)) {
+    return Verdict::kToHost;
+  }
+  bool sent = false;
+  if (p.tuple.proto == packet::kProtoTcp) {
+    if (xmit::may_send_tcp_reset(f, p)) {
+      const net::NextHop nh = routes_->lookup(p.tuple.saddr);
+      if (auto rst = nh.valid ? xmit::build_tcp_reset(pool_, f, p) : std::nullopt) {
+        counters_.tcp_resets_sent.add(1);
+        send_built(*rst, nh);
+        sent = true;
+      }
+    }
+  } else if (p.tuple.proto == packet::kProtoUdp) {
+    sent = send_icmp_error(
+               f, p, packet::kIcmpDestUnreach, packet::kIcmpPortUnreach, 0, &p.tuple.daddr) != 0;
+  }
+  if (!sent) {
+    return Verdict::kToHost;
+  }
+  pool_.free(f);  // answered (a no-op for ring frames; a reassembled one is ours)
+  return Verdict::kReplied;
 }
 
 // uvsd owns the VIP, so it answers pings to it (the kernel no longer can).

@@ -116,6 +116,9 @@ class Pipeline {
   Verdict outbound(io::Frame& f, packet::ParsedPacket& p, std::uint32_t hash, FrameTrace& tr);
   Verdict handle_fragment(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
   Verdict echo_reply(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr);
+  // A VIP port that has no service, or no connection for this segment: answered as the
+  // director's own stack would (kReplied), else left to the kernel (kToHost); `why` is recorded.
+  Verdict closed_port(io::Frame& f, packet::ParsedPacket& p, base::PassReason why, FrameTrace& tr);
   // An ICMP error about one of our own tunnel packets (addressed to the director's kernel
   // address): relay it to the client the tunnelled packet came from. False: not ours.
   bool tunnel_icmp(io::Frame& f, packet::ParsedPacket& p, FrameTrace& tr, Verdict& v);

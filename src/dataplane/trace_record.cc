@@ -174,7 +174,8 @@ void append_json(const TraceRecord& r, std::span<const std::string> port_names, 
     out += "null";
   }
   append_key(out, "pass");
-  if (r.verdict == Verdict::kToHost) {
+  if (r.verdict == Verdict::kToHost ||
+      (r.verdict == Verdict::kReplied && r.pass != base::PassReason::kNone)) {
     append_string(out, base::name(r.pass));
   } else {
     out += "null";

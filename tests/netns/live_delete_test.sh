@@ -12,9 +12,13 @@
 #     download resumes and completes intact.
 #   * true: the entry is removed at once by the background flush (gone from -Lnc). The server's
 #     segments then match nothing and are left to the kernel (`not_vip`), which drops them (no
-#     forwarding), and so would it the client's (`not_syn`): the VIP is not a kernel address, so
-#     no RST comes back as it would from an IPVS director's local stack. The client sees the
-#     transfer stall and fails by its own timeout (curl exit 28), with part of the file.
+#     forwarding). The client's next segment is not a SYN and finds no entry: under IPVS it goes
+#     to the director's stack, which has the VIP and answers with an RST; under uvs the VIP is
+#     on no kernel interface, so uvsd answers with that RST itself (`tcp_resets_sent`). A
+#     client that sends after the deletion is reset at once. A downloading client sends only
+#     ACKs of what arrives, and nothing arrives any more: it stalls, as under IPVS, until its
+#     own timeout (curl exit 28) - unless one of its ACKs was still on the way (exit 56). Either
+#     way it has part of the file only, and the segment it sends on giving up is reset.
 # Before each deletion the carrying real server is quiesced (weight 0), so no short request of
 # the stream is in flight to it: the stream's requests all go to the other real server.
 source "$(dirname "$0")/lib.sh"
@@ -101,6 +105,7 @@ bytes() { stat -c %s "$UVS_TMP/$1.bin" 2>/dev/null || echo 0; }
 # The -Lnc line of client port LPORT: "STATE DESTINATION", empty when there is none.
 entry() { uvsadm -Lnc | awk -v c="10.0.1.2:$1" '$4 == c {print $3, $6}'; }
 no_entry() { [[ -z $(entry "$1") ]]; }
+has_entry() { [[ -n $(entry "$1") ]]; }
 # not_listed TEXT [-t VS]: uvsadm -Ln (of that service) does not show TEXT.
 not_listed() { ! uvsadm -Ln "${@:2}" | grep -q -- "$1"; }
 # stalled NAME: no byte arrived for 1.5 s.
@@ -113,6 +118,7 @@ intact() { [[ $(rc_of "$1") == 0 && $(sha256sum <"$UVS_TMP/$1.bin" | cut -d' ' -
 counter() {  # counter NAME: its value in uvsadm --counters (0 when not listed)
   uvsadm --counters | awk -v n="$1:" '$1 == n {v = $2} END {print v + 0}'
 }
+counter_above() { [[ $(counter "$1") -gt $2 ]]; }
 # on_real LPORT IP: the download's connection is ESTABLISHED to IP:80.
 on_real() { [[ $(entry "$1") == "ESTABLISHED $2:80" ]]; }
 
@@ -185,10 +191,14 @@ check "RS1 back at weight 1, RS2 at 0" \
 # The client gives up after 3 s below 1 kB/s: the stall the deletion causes.
 start_pair d4 d5 45003 45004 --speed-limit 1000 --speed-time 3
 passed_before=$(counter not_vip)
+resets_before=$(counter tcp_resets_sent)
 uvsadm -d -t $VIP:80 -r 10.0.2.11:80
 check "d4's entry is expired at once (gone from -Lnc)" wait_until 5 no_entry 45003
-check "d4's client gives up" wait_until 30 finished d4
-check "d4 ended with curl exit 28, too slow: no reset (got $(rc_of d4))" test "$(rc_of d4)" = 28
+check "d4's client stops" wait_until 30 finished d4
+check "d4 ended with curl exit 28 (stalled) or 56 (reset) (got $(rc_of d4))" \
+  test "$(rc_of d4)" = 28 -o "$(rc_of d4)" = 56
+check "uvsd reset its segments after the expiry (tcp_resets_sent)" \
+  wait_until 5 counter_above tcp_resets_sent "$resets_before"
 check "d4 got part of the file only ($(bytes d4) bytes)" test "$(bytes d4)" -lt $SIZE
 check "the server's segments found no entry and were left to the kernel (not_vip)" \
   test "$(counter not_vip)" -gt "$passed_before"
@@ -198,11 +208,37 @@ check "d5, on RS2 throughout, arrived intact (curl exit $(rc_of d5))" intact d5
 echo "--- expire_nodest_conn = true, uvsadm -D of the carrying service"
 download d6 8080 45005 --speed-limit 1000 --speed-time 3
 check "d6 runs on RS1 through port 8080" wait_until 10 on_real 45005 10.0.2.11
+# A client connected to the same service that sends its request only after the deletion.
+bg client "$UVS_TMP/late.log" python3 -c "
+import os, socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('10.0.1.2', 45006))
+s.connect(('$VIP', 8080))
+open('$UVS_TMP/late.ready', 'w').close()
+while not os.path.exists('$UVS_TMP/late.go'):
+    time.sleep(0.05)
+s.settimeout(5)
+try:
+    s.sendall(b'GET /index.html HTTP/1.0\\r\\n\\r\\n')
+    word = 'answered' if s.recv(100) else 'closed'
+except ConnectionResetError:
+    word = 'reset'
+except OSError:
+    word = 'silent'
+open('$UVS_TMP/late.out', 'w').write(word)
+"
+check "the late client is connected" wait_until 10 test -e "$UVS_TMP/late.ready"
+check "its entry is there" wait_until 5 has_entry 45006
 wait_until 10 at_least d6 1000000
 uvsadm -D -t $VIP:8080
 check "d6's entry is expired at once" wait_until 5 no_entry 45005
-check "d6's client gives up" wait_until 30 finished d6
-check "d6 ended with exit 28 (got $(rc_of d6))" test "$(rc_of d6)" = 28
+check "so is the late client's" wait_until 5 no_entry 45006
+touch "$UVS_TMP/late.go"
+check "the late client's request is reset by uvsd, as by an IPVS director's stack" \
+  wait_until 10 grep -qx reset "$UVS_TMP/late.out"
+check "d6's client stops" wait_until 30 finished d6
+check "d6 ended with exit 28 or 56 (got $(rc_of d6))" test "$(rc_of d6)" = 28 -o "$(rc_of d6)" = 56
 check "d6 got part of the file only ($(bytes d6) bytes)" test "$(bytes d6)" -lt $SIZE
 
 # --- the stream, which ran on RS2 (and RS1 before each quiesce) the whole time.

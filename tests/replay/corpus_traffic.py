@@ -25,7 +25,8 @@ Clients (print one word or line per connection/datagram, exit 0 unless told othe
   tcp-idle --dst IP:PORT --idle S
                              connects, reads the server's name, stays idle S seconds, sends one
                              line, waits 1 s for anything, then resets the connection; prints
-                             the name and "answered" or "silent"
+                             the name and "answered", "closed", "reset" (an RST came back) or
+                             "silent"
   tcp-upload --dst IP:PORT --bytes N [--src IP]
                              sends N bytes, half-closes, prints the server's answer
   udp-send --dst IP:PORT [--src IP] [--sport P] [--count N] [--size S] [--df | --nodf]
@@ -171,6 +172,8 @@ def cmd_tcp_idle(args):
     s.settimeout(1)
     try:
         word = "answered" if s.recv(100) else "closed"
+    except ConnectionResetError:
+        word = "reset"
     except (socket.timeout, OSError):
         word = "silent"
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
