@@ -2,7 +2,8 @@
 # install_layout_test.sh — `cmake --install` puts every file where a Debian-style system expects
 # it, and the systemd unit it writes is valid.
 #
-#   1. DESTDIR=STAGE cmake --install BUILD --prefix /usr: the programs in usr/sbin (runnable),
+#   1. DESTDIR=STAGE cmake --install BUILD --prefix /usr: the programs in usr/sbin (runnable;
+#      with them the scripts uvsadm-save and uvsadm-restore, which run the uvsadm beside them),
 #      uvsd.8/uvsadm.8/uvs-rs.8 in usr/share/man/man8, uvs.toml.5 in man5, every config/*.toml in
 #      usr/share/doc/uvs/examples, the unit in usr/lib/systemd/system naming /usr/sbin/uvsd and
 #      /etc/uvs/uvs.toml, with exactly CAP_NET_RAW and CAP_NET_ADMIN, reload by SIGHUP and restart
@@ -12,7 +13,7 @@
 #      unit's ExecStart exists): `systemd-analyze verify` accepts the unit, with MANPATH pointing
 #      at the installed man pages so its Documentation= links are checked too (skipped with a
 #      note where systemd-analyze is missing).
-#   3. --component works: installing only "programs" installs only the three programs.
+#   3. --component works: installing only "programs" installs only the programs and scripts.
 source "$(dirname "$0")/../netns/lib.sh"  # pass/fail/check/finish, UVS_TMP (removed on exit)
 
 for p in uvsd uvsadm uvs-rs; do
@@ -28,7 +29,7 @@ if ! DESTDIR=$stage cmake --install "$UVS_BUILD" --prefix /usr >"$tmp/install.lo
   exit 1
 fi
 expected=(
-  usr/sbin/uvsd usr/sbin/uvsadm usr/sbin/uvs-rs
+  usr/sbin/uvsd usr/sbin/uvsadm usr/sbin/uvs-rs usr/sbin/uvsadm-save usr/sbin/uvsadm-restore
   usr/share/man/man8/uvsd.8 usr/share/man/man8/uvsadm.8 usr/share/man/man8/uvs-rs.8
   usr/share/man/man5/uvs.toml.5
   usr/lib/systemd/system/uvsd.service
@@ -45,8 +46,13 @@ extra=$(cd "$stage" && find . -type f | sed 's|^\./||' | sort |
   comm -23 - <(printf '%s\n' "${expected[@]}" | sort))
 check "nothing else is installed" test -z "$extra"
 [[ -z $extra ]] || echo "  unexpected: $extra"
-for p in uvsd uvsadm uvs-rs; do
+for p in uvsd uvsadm uvs-rs uvsadm-save uvsadm-restore; do
   check "usr/sbin/$p is executable" test -x "$stage/usr/sbin/$p"
+done
+# No uvsd runs here: the scripts reach the installed uvsadm, which says it found no daemon.
+for p in uvsadm-save uvsadm-restore; do
+  check "the installed $p runs the uvsadm beside it" bash -c \
+    "UVS_SOCKET=$tmp/none.sock '$stage/usr/sbin/$p' </dev/null 2>&1 | grep -q 'cannot reach uvsd at $tmp/none.sock'"
 done
 check "the installed uvsd runs (--version)" "$stage/usr/sbin/uvsd" --version
 check "the installed uvsadm runs (-v)" "$stage/usr/sbin/uvsadm" -v
@@ -95,7 +101,7 @@ fi
 comp=$tmp/comp
 DESTDIR=$comp cmake --install "$UVS_BUILD" --prefix /usr --component programs >/dev/null 2>&1
 got=$(cd "$comp" && find . -type f | sed 's|^\./||' | sort | tr '\n' ' ')
-check "--component programs installs the three programs only (got: $got)" \
-  test "$got" = "usr/sbin/uvs-rs usr/sbin/uvsadm usr/sbin/uvsd "
+check "--component programs installs the programs and scripts only (got: $got)" \
+  test "$got" = "usr/sbin/uvs-rs usr/sbin/uvsadm usr/sbin/uvsadm-restore usr/sbin/uvsadm-save usr/sbin/uvsd "
 
 finish

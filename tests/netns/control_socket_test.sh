@@ -212,6 +212,15 @@ echo "big.save: $(wc -c <"$UVS_TMP/big.save") bytes, $(wc -l <"$UVS_TMP/big.save
 check "a save over 512 KiB is restored" \
   bash -c "timeout 300 '$UVSADM' --socket '$SOCK' -R <'$UVS_TMP/big.save'"
 check "... all of it" test "$("$UVSADM" --socket "$SOCK" -Sn | grep -c '^-a -t 10.0.9.1:')" -eq 16000
+# --- the seeds' `ipvsadm-save -n > f1` ... `ipvsadm-restore < f1`, with uvs's scripts: the table
+# saved, cleared and restored is the same table.
+"$UVS_BUILD/uvsadm-save" -n --socket "$SOCK" >"$UVS_TMP/f1"
+check "uvsadm-save -n prints what uvsadm -Sn prints" \
+  bash -c "'$UVSADM' --socket '$SOCK' -Sn | cmp -s - '$UVS_TMP/f1'"
+"$UVSADM" --socket "$SOCK" -C
+check "... the table is cleared" test -z "$("$UVSADM" --socket "$SOCK" -Sn)"
+check "uvsadm-restore reads it back" bash -c "'$UVS_BUILD/uvsadm-restore' --socket '$SOCK' <'$UVS_TMP/f1'"
+check "... the same table" bash -c "'$UVSADM' --socket '$SOCK' -Sn | cmp -s - '$UVS_TMP/f1'"
 head -c $((8 * 1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' >"$UVS_TMP/huge.save"
 "$UVSADM" --socket "$SOCK" -R <"$UVS_TMP/huge.save" >"$UVS_TMP/huge.out" 2>&1
 check "restore input over 8 MiB is refused with exit 255" test $? -eq 255

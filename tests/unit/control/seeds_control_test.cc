@@ -605,7 +605,7 @@ const std::vector<Session>& sessions() {
        nullptr},
       {"003 DR with nginx, and its lvsdr script", {{"003:62", "003:93"}}, nullptr},
       {"004 CentOS 7.3: save/restore synopsis, NAT, DR",
-       {{"004:352", "004:674"}},
+       {{"004:350", "004:674"}},
        [](Director& d) {
          d.resolver.add_host("CentOS7.3", Director::addr("172.16.253.63"));
          d.resolver.add_service("http", 6, 80);

@@ -10,6 +10,10 @@
 // the shell removes them, and script variables replaced by the values the script assigns. No
 // host name in the seeds needs resolution; the resolver is empty, so nothing touches DNS.
 //
+// ipvsadm-save [-n] and ipvsadm-restore are scripts around `ipvsadm -S [-n]` and `ipvsadm -R`
+// (uvs ships uvsadm-save and uvsadm-restore, the same around uvsadm): their lines are here as
+// the ipvsadm command they run.
+//
 // Most lines are accepted. The articles were copied from web pages, some through OCR, and a
 // few lines are genuinely invalid as printed; each such entry says why, and expects exactly
 // what ipvsadm prints and returns for it.
@@ -78,6 +82,10 @@ inline const SeedLine kSeeds[] = {
        "-a -t 172.20.0.200:80 -r 192.168.30.27 -m",
        CommandKind::kAddDest),
     ok("000:237", "[root@centos7 ~]#ipvsadm -Ln", "-Ln", CommandKind::kList),
+    ok("000:255",
+       "[ root@centos7 ~]#ipvsadm-save > /etc/sysconfig/ipvsadm",
+       "-S",
+       CommandKind::kSave),
     ok("000:263", "[ root@centos7 ~]#ipvsadm -C", "-C", CommandKind::kClear),
     ok("000:265",
        "[root@centos7 ~] #ipvsadm -A -t 172.20.0.200:80",
@@ -138,6 +146,9 @@ inline const SeedLine kSeeds[] = {
         "unexpected argument .30.27\n",
         2),
     ok("000:615", "[root@lvs ~]#ipvsadm -Ln", "-Ln", CommandKind::kList),
+    // ipvsadm-save's one option is -n (ipvsadm-save(8)); what it does with other words is not
+    // documented, so the author's "//" annotation is left out.
+    ok("000:657", "[ root@lvs ~]#ipvsadm-save -n >f1 //save存盘到f1", "-Sn", CommandKind::kSave),
     ok("000:677", "[ root@lvs ~]#ipvsadm -Ln", "-Ln", CommandKind::kList),
     // Meant "ipvsadm-restore": "-restore" is the bundle -r estore, and -r is no command.
     bad("000:679", "[ root@lvs ~]# ipvsadm -restore < f1", "-restore", kTryHelp, 255),
@@ -470,6 +481,7 @@ inline const SeedLine kSeeds[] = {
     ok("003:93", "ipvsadm", "", CommandKind::kList),
 
     // --- 004: CentOS 7.3 NAT / DR ----------------------------------------------------------
+    ok("004:350", "ipvsadm-save > /PATH/TO/IPVSADM_FILE", "-S", CommandKind::kSave),
     ok("004:352", "ipvsadm -S > /PATH/TO/IPVSADM_FILE", "-S", CommandKind::kSave),
     ok("004:360", "ipvsadm -R < /PATH/FROM/IPVSADM_FILE", "-R", CommandKind::kRestore),
     ok("004:411",
