@@ -8,6 +8,7 @@
 #
 #   client 10.0.1.2 ── eth0 10.0.1.1 [director: uvsd] eth1 10.0.2.1 ── switch ─┬─ rs1 10.0.2.11
 #                                                                             └─ rs2 10.0.2.12
+#   (back_host adds more hosts to the switch)
 #   VIP 10.0.1.100 (owned by uvsd, not by the director's kernel)
 #
 # The back network's bridge lives in a namespace of its own ("switch") so that no namespace with
@@ -153,23 +154,25 @@ nat_topology() {
   ns_create client
   ns_create director
   ns_create switch
-  ns_create rs1
-  ns_create rs2
   link client eth0 director eth0
   link director eth1 switch p0
-  link rs1 eth0 switch p1
-  link rs2 eth0 switch p2
   ip -n "$(ns switch)" link add br0 type bridge
-  local p
-  for p in p0 p1 p2; do ip -n "$(ns switch)" link set "$p" master br0; done
+  ip -n "$(ns switch)" link set p0 master br0
   ip -n "$(ns switch)" link set br0 up
   ip -n "$(ns client)" addr add 10.0.1.2/24 dev eth0
   ip -n "$(ns director)" addr add 10.0.1.1/24 dev eth0
   ip -n "$(ns director)" addr add 10.0.2.1/24 dev eth1
-  ip -n "$(ns rs1)" addr add 10.0.2.11/24 dev eth0
-  ip -n "$(ns rs2)" addr add 10.0.2.12/24 dev eth0
-  ip -n "$(ns rs1)" route add default via 10.0.2.1
-  ip -n "$(ns rs2)" route add default via 10.0.2.1
+  back_host rs1 10.0.2.11 p1
+  back_host rs2 10.0.2.12 p2
+}
+# back_host ROLE ADDRESS SWITCH_PORT: one more host on nat_topology's back network (10.0.2.0/24)
+# on its own switch port, routed through the director, as rs1 (p1) and rs2 (p2) are.
+back_host() {
+  ns_create "$1"
+  link "$1" eth0 switch "$3"
+  ip -n "$(ns switch)" link set "$3" master br0
+  ip -n "$(ns "$1")" addr add "$2/24" dev eth0
+  ip -n "$(ns "$1")" route add default via 10.0.2.1
 }
 
 # random_file PATH BYTES: a file of random bytes; prints its sha256.
@@ -227,6 +230,9 @@ stop_uvsd() {
 }
 
 uvsadm() { "$UVSADM" --socket "$UVS_SOCKET_PATH" "$@"; }
+counter() {  # counter NAME: its value in uvsadm --counters (0 when not listed)
+  uvsadm --counters | awk -v n="$1:" '$1 == n {v = $2} END {print v + 0}'
+}
 
 # A stream of short requests from the client while a test changes uvsd under load, one every
 # 0.05 s, at most 3000, each bounded by 5 s; a line "ok BODY" or "FAILED ERROR" per request in
