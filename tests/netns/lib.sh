@@ -218,6 +218,25 @@ start_uvsd() {
 write_file() {
   cat >"$1.new" && mv "$1.new" "$1"
 }
+# Configuration files for the NAT topology, written with write_file:
+#   { toml_daemon 'run_estimation = false'; toml_nat_service 10.0.1.100:80 rr 10.0.2.11:80=3 \
+#       10.0.2.12:80; } | write_file "$CONF"
+# toml_daemon [LINE...]: the [daemon] table on eth0 and eth1, plus LINEs ("key = value").
+toml_daemon() {
+  printf '[daemon]\ninterfaces = ["eth0", "eth1"]\n'
+  [[ $# -eq 0 ]] || printf '%s\n' "$@"
+}
+# toml_nat_service VIP:PORT SCHEDULER REAL[=WEIGHT]...: one TCP service, its real servers
+# (ADDRESS:PORT) forwarded by NAT, with the weight given or the default 1.
+toml_nat_service() {
+  local real
+  printf '\n[[service]]\nprotocol = "tcp"\naddress = "%s"\nscheduler = "%s"\n' "$1" "$2"
+  shift 2
+  for real in "$@"; do
+    printf '  [[service.real]]\n  address = "%s"\n  forward = "nat"\n' "${real%%=*}"
+    [[ $real != *=* ]] || printf '  weight = %s\n' "${real#*=}"
+  done
+}
 # reload_uvsd: SIGHUP, then wait for the log line that says how the reload ended.
 reload_uvsd() {
   local before; before=$(grep -c 'reload' "$UVS_TMP/uvsd.log")
@@ -239,9 +258,11 @@ counter() {  # counter NAME: its value in uvsadm --counters (0 when not listed)
 # $UVS_TMP/stream.log. start_stream URL; pause_stream / resume_stream (for checks that count
 # which server answered: the stream's own new connections would take turns of the scheduler);
 # stop_stream MIN: stop it, and check that none failed and that more than MIN were answered.
+# A stopped stream can be started again (its log then starts afresh).
 start_stream() {
   STREAM_DIR="$UVS_TMP/stream"
   mkdir -p "$STREAM_DIR"
+  rm -f "$STREAM_DIR/stop" "$STREAM_DIR/pause" "$STREAM_DIR/paused"
   bg client "$UVS_TMP/stream.log" bash -c "
     for i in \$(seq 3000); do
       [ -e '$STREAM_DIR/stop' ] && break
