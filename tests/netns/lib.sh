@@ -243,6 +243,11 @@ reload_uvsd() {
   kill -HUP "$UVSD_PID"
   wait_until 10 bash -c "[ \$(grep -c 'reload' '$UVS_TMP/uvsd.log') -gt $before ]"
 }
+# reload_applied: reload_uvsd, and succeed only if uvsd logged one more reload it applied.
+reload_applied() {
+  local before; before=$(grep -c ': reloaded ' "$UVS_TMP/uvsd.log")
+  reload_uvsd && [[ $(grep -c ': reloaded ' "$UVS_TMP/uvsd.log") -gt $before ]]
+}
 stop_uvsd() {
   kill "$UVSD_PID" 2>/dev/null
   wait_until 5 bash -c "! kill -0 $UVSD_PID 2>/dev/null"
