@@ -13,11 +13,7 @@ require_root
 require_cmds curl python3
 
 nat_topology
-ns_create sorry
-link sorry eth0 switch p3
-ip -n "$(ns switch)" link set p3 master br0
-ip -n "$(ns sorry)" addr add 10.0.2.99/24 dev eth0
-ip -n "$(ns sorry)" route add default via 10.0.2.1
+back_host sorry 10.0.2.99 p3
 
 web_server rs1 RS1
 WEB1=$LAST_PID

@@ -8,6 +8,7 @@
 #
 #   client 10.0.1.2 ── eth0 10.0.1.1 [director: uvsd] eth1 10.0.2.1 ── switch ─┬─ rs1 10.0.2.11
 #                                                                             └─ rs2 10.0.2.12
+#   (back_host adds more hosts to the switch)
 #   VIP 10.0.1.100 (owned by uvsd, not by the director's kernel)
 #
 # The back network's bridge lives in a namespace of its own ("switch") so that no namespace with
@@ -153,23 +154,25 @@ nat_topology() {
   ns_create client
   ns_create director
   ns_create switch
-  ns_create rs1
-  ns_create rs2
   link client eth0 director eth0
   link director eth1 switch p0
-  link rs1 eth0 switch p1
-  link rs2 eth0 switch p2
   ip -n "$(ns switch)" link add br0 type bridge
-  local p
-  for p in p0 p1 p2; do ip -n "$(ns switch)" link set "$p" master br0; done
+  ip -n "$(ns switch)" link set p0 master br0
   ip -n "$(ns switch)" link set br0 up
   ip -n "$(ns client)" addr add 10.0.1.2/24 dev eth0
   ip -n "$(ns director)" addr add 10.0.1.1/24 dev eth0
   ip -n "$(ns director)" addr add 10.0.2.1/24 dev eth1
-  ip -n "$(ns rs1)" addr add 10.0.2.11/24 dev eth0
-  ip -n "$(ns rs2)" addr add 10.0.2.12/24 dev eth0
-  ip -n "$(ns rs1)" route add default via 10.0.2.1
-  ip -n "$(ns rs2)" route add default via 10.0.2.1
+  back_host rs1 10.0.2.11 p1
+  back_host rs2 10.0.2.12 p2
+}
+# back_host ROLE ADDRESS SWITCH_PORT: one more host on nat_topology's back network (10.0.2.0/24)
+# on its own switch port, routed through the director, as rs1 (p1) and rs2 (p2) are.
+back_host() {
+  ns_create "$1"
+  link "$1" eth0 switch "$3"
+  ip -n "$(ns switch)" link set "$3" master br0
+  ip -n "$(ns "$1")" addr add "$2/24" dev eth0
+  ip -n "$(ns "$1")" route add default via 10.0.2.1
 }
 
 # random_file PATH BYTES: a file of random bytes; prints its sha256.
@@ -215,11 +218,35 @@ start_uvsd() {
 write_file() {
   cat >"$1.new" && mv "$1.new" "$1"
 }
+# Configuration files for the NAT topology, written with write_file:
+#   { toml_daemon 'run_estimation = false'; toml_nat_service 10.0.1.100:80 rr 10.0.2.11:80=3 \
+#       10.0.2.12:80; } | write_file "$CONF"
+# toml_daemon [LINE...]: the [daemon] table on eth0 and eth1, plus LINEs ("key = value").
+toml_daemon() {
+  printf '[daemon]\ninterfaces = ["eth0", "eth1"]\n'
+  [[ $# -eq 0 ]] || printf '%s\n' "$@"
+}
+# toml_nat_service VIP:PORT SCHEDULER REAL[=WEIGHT]...: one TCP service, its real servers
+# (ADDRESS:PORT) forwarded by NAT, with the weight given or the default 1.
+toml_nat_service() {
+  local real
+  printf '\n[[service]]\nprotocol = "tcp"\naddress = "%s"\nscheduler = "%s"\n' "$1" "$2"
+  shift 2
+  for real in "$@"; do
+    printf '  [[service.real]]\n  address = "%s"\n  forward = "nat"\n' "${real%%=*}"
+    [[ $real != *=* ]] || printf '  weight = %s\n' "${real#*=}"
+  done
+}
 # reload_uvsd: SIGHUP, then wait for the log line that says how the reload ended.
 reload_uvsd() {
   local before; before=$(grep -c 'reload' "$UVS_TMP/uvsd.log")
   kill -HUP "$UVSD_PID"
   wait_until 10 bash -c "[ \$(grep -c 'reload' '$UVS_TMP/uvsd.log') -gt $before ]"
+}
+# reload_applied: reload_uvsd, and succeed only if uvsd logged one more reload it applied.
+reload_applied() {
+  local before; before=$(grep -c ': reloaded ' "$UVS_TMP/uvsd.log")
+  reload_uvsd && [[ $(grep -c ': reloaded ' "$UVS_TMP/uvsd.log") -gt $before ]]
 }
 stop_uvsd() {
   kill "$UVSD_PID" 2>/dev/null
@@ -227,15 +254,20 @@ stop_uvsd() {
 }
 
 uvsadm() { "$UVSADM" --socket "$UVS_SOCKET_PATH" "$@"; }
+counter() {  # counter NAME: its value in uvsadm --counters (0 when not listed)
+  uvsadm --counters | awk -v n="$1:" '$1 == n {v = $2} END {print v + 0}'
+}
 
 # A stream of short requests from the client while a test changes uvsd under load, one every
 # 0.05 s, at most 3000, each bounded by 5 s; a line "ok BODY" or "FAILED ERROR" per request in
 # $UVS_TMP/stream.log. start_stream URL; pause_stream / resume_stream (for checks that count
 # which server answered: the stream's own new connections would take turns of the scheduler);
 # stop_stream MIN: stop it, and check that none failed and that more than MIN were answered.
+# A stopped stream can be started again (its log then starts afresh).
 start_stream() {
   STREAM_DIR="$UVS_TMP/stream"
   mkdir -p "$STREAM_DIR"
+  rm -f "$STREAM_DIR/stop" "$STREAM_DIR/pause" "$STREAM_DIR/paused"
   bg client "$UVS_TMP/stream.log" bash -c "
     for i in \$(seq 3000); do
       [ -e '$STREAM_DIR/stop' ] && break

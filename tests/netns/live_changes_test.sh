@@ -3,42 +3,32 @@
 # long download (40 MB at 2 MB/s, ~20 s, fixed client port) and a stream of short requests run
 # while services and real servers are added, edited (weight, scheduler), deleted (another
 # service, and the real server that does not carry the download) with uvsadm, and while the
-# TOML file is rewritten and reloaded with SIGHUP, once with an invalid file. Checks: the
-# download completes with the right hash, no request of the stream failed, and after each change
-# new connections follow the new rules; `uvsd --check` accepts the good file and names the place
-# of the error in the bad one.
+# TOML file is rewritten and reloaded with SIGHUP: weights, an invalid file, then a file that
+# adds a service (port 8081, on a third real server RS3), adds RS3 to port 80 and deletes the
+# real server that does not carry the download, and last one that deletes port 8081 again.
+# Checks: the download completes with the right hash, no request of the stream failed, after
+# each change new connections follow the new rules and -Ln shows exactly the new set, a deleted
+# service's port is refused at once (uvsd's RST); `uvsd --check` accepts the good file and names
+# the place of the error in the bad one.
 source "$(dirname "$0")/lib.sh"
 require_root
 require_cmds curl python3 sha256sum
 
 VIP=10.0.1.100
 nat_topology
+back_host rs3 10.0.2.13 p3
 mkdir -p "$UVS_TMP/www-rs1" "$UVS_TMP/www-rs2"
 want=$(random_file "$UVS_TMP/www-rs1/big.bin" 40000000)
 cp "$UVS_TMP/www-rs1/big.bin" "$UVS_TMP/www-rs2/big.bin"
 web_server rs1 RS1
 web_server rs2 RS2
+web_server rs3 RS3
 
 CONF="$UVS_TMP/uvs.toml"
 # write_conf W1 W2: the NAT service on port 80 (rr) with the two real servers' weights.
 write_conf() {
-  write_file "$CONF" <<EOF
-[daemon]
-interfaces = ["eth0", "eth1"]
-
-[[service]]
-protocol = "tcp"
-address = "$VIP:80"
-scheduler = "rr"
-  [[service.real]]
-  address = "10.0.2.11:80"
-  forward = "nat"
-  weight = $1
-  [[service.real]]
-  address = "10.0.2.12:80"
-  forward = "nat"
-  weight = $2
-EOF
+  { toml_daemon; toml_nat_service "$VIP:80" rr "10.0.2.11:80=$1" "10.0.2.12:80=$2"; } |
+    write_file "$CONF"
 }
 write_conf 1 1
 start_uvsd "$CONF" || { fail "uvsd starts"; finish; }
@@ -165,6 +155,62 @@ answers=$(probe_alone 6)
 check "after reloading a good file, both real servers answer" \
   bash -c "grep -q RS1 <<<'$answers' && grep -q RS2 <<<'$answers'"
 
+# --- 10. a reload that adds and deletes: port 8081 (a new service on RS3), RS3 added to port 80,
+# $OTHER deleted from it. $OTHER is drained first by a reload that sets its weight to 0, as in
+# step 4, so that no request of the stream is in flight to it when it goes.
+{ toml_daemon; toml_nat_service "$VIP:80" rr "$CARRIER_IP:80=1" "$OTHER_IP:80=0"; } |
+  write_file "$CONF"
+check "the reload that drains $OTHER is applied" reload_applied
+sleep 1
+{ toml_daemon
+  toml_nat_service "$VIP:80" rr "$CARRIER_IP:80" 10.0.2.13:80
+  toml_nat_service "$VIP:8081" rr 10.0.2.13:80; } | write_file "$CONF"
+check "the reload adding port 8081 and RS3, deleting $OTHER, is applied and logged" reload_applied
+# listing_set [PORT [REAL...]]...: the -Ln listing of these services without the ActiveConn and
+# InActConn columns (the download and the stream move them): exactly which services and real
+# servers there are, with forwarding and weight (all Masq, weight 1). listed_set: the same cut
+# of uvsadm -Ln.
+listing_set() {
+  echo 'IP Virtual Server version 1.2.1 (size=4096)'
+  echo 'Prot LocalAddress:Port Scheduler Flags'
+  echo '  -> RemoteAddress:Port           Forward Weight'
+  local arg
+  for arg in "$@"; do
+    case $arg in
+      *:*) printf '  -> %-28s Masq    1\n' "$arg" ;;
+      *) echo "TCP  $VIP:$arg rr" ;;
+    esac
+  done
+}
+listed_set() { uvsadm -Ln | cut -c1-48 | sed 's/ *$//'; }
+listing_set 80 "$CARRIER_IP:80" 10.0.2.13:80 8081 10.0.2.13:80 >"$UVS_TMP/set-added.expected"
+listed_set >"$UVS_TMP/set-added.txt"
+check "-Ln shows exactly port 80 ($CARRIER, RS3) and port 8081 (RS3)" \
+  diff "$UVS_TMP/set-added.expected" "$UVS_TMP/set-added.txt"
+answers=$(probe_alone 6)
+check "new connections to port 80 go to $CARRIER and RS3 only, taking turns" \
+  test "$(count "$CARRIER" <<<"$answers")" -eq 3 -a "$(count RS3 <<<"$answers")" -eq 3
+check "the added port 8081 answers, from RS3 only" only RS3 < <(probe 3 8081)
+
+# --- 11. a reload that deletes port 8081 again: gone from -Ln, and its port is closed: uvsd
+# answers the SYN with an RST, so curl fails at once with "connection refused" (exit 7).
+{ toml_daemon; toml_nat_service "$VIP:80" rr "$CARRIER_IP:80" 10.0.2.13:80; } | write_file "$CONF"
+check "the reload deleting port 8081 is applied and logged" reload_applied
+listing_set 80 "$CARRIER_IP:80" 10.0.2.13:80 >"$UVS_TMP/set-deleted.expected"
+listed_set >"$UVS_TMP/set-deleted.txt"
+check "-Ln shows exactly port 80 ($CARRIER, RS3): port 8081 is gone" \
+  diff "$UVS_TMP/set-deleted.expected" "$UVS_TMP/set-deleted.txt"
+resets_before=$(counter tcp_resets_sent)
+nsx client curl -sS -v --max-time 3 "http://$VIP:8081/" >"$UVS_TMP/closed.out" 2>&1
+rc=$?
+grep -i 'connect' "$UVS_TMP/closed.out"
+check "a request to the deleted port 8081 is refused (curl exit $rc, want 7)" \
+  bash -c "[[ $rc -eq 7 ]] && grep -q 'Connection refused' '$UVS_TMP/closed.out'"
+check "... by uvsd's RST (tcp_resets_sent)" test "$(counter tcp_resets_sent)" -gt "$resets_before"
+answers=$(probe_alone 4)
+check "port 80 still answers from $CARRIER and RS3 only, taking turns" \
+  test "$(count "$CARRIER" <<<"$answers")" -eq 2 -a "$(count RS3 <<<"$answers")" -eq 2
+
 # --- the download and the stream.
 check "the download was still running after the last change" kill -0 "$DOWNLOAD_PID"
 for _ in $(seq 600); do kill -0 "$DOWNLOAD_PID" 2>/dev/null || break; sleep 0.1; done
@@ -175,6 +221,8 @@ stop_stream 20
 if [[ $FAILURES -ne 0 ]]; then
   echo "--- uvsd log"
   cat "$UVS_TMP/uvsd.log"
+  echo "--- uvsadm --counters"
+  uvsadm --counters
 fi
 uvsadm -Ln --stats
 finish

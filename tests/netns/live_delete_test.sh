@@ -115,9 +115,6 @@ at_least() { [[ $(bytes "$1") -ge $2 ]]; }
 finished() { [[ -s $UVS_TMP/$1.rc ]]; }
 rc_of() { cat "$UVS_TMP/$1.rc" 2>/dev/null; }
 intact() { [[ $(rc_of "$1") == 0 && $(sha256sum <"$UVS_TMP/$1.bin" | cut -d' ' -f1) == "$want" ]]; }
-counter() {  # counter NAME: its value in uvsadm --counters (0 when not listed)
-  uvsadm --counters | awk -v n="$1:" '$1 == n {v = $2} END {print v + 0}'
-}
 counter_above() { [[ $(counter "$1") -gt $2 ]]; }
 # on_real LPORT IP: the download's connection is ESTABLISHED to IP:80.
 on_real() { [[ $(entry "$1") == "ESTABLISHED $2:80" ]]; }
