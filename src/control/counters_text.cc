@@ -34,6 +34,7 @@ std::string counters_text(const dataplane::Counters& c, std::uint64_t conn_capac
   line(out, "gratuitous_arp_sent", c.gratuitous_arp_sent.load());
   line(out, "vip_probes_sent", c.vip_probes_sent.load());
   line(out, "icmp_errors_sent", c.icmp_errors_sent.load());
+  line(out, "icmp_errors_limited", c.icmp_errors_limited.load());
   line(out, "tcp_resets_sent", c.tcp_resets_sent.load());
   line(out, "vip_conflicts", c.vip_conflicts.load());
   out += "connections:\n";

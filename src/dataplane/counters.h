@@ -23,6 +23,7 @@ struct Counters {
   base::Relaxed<std::uint64_t> gratuitous_arp_sent;
   base::Relaxed<std::uint64_t> vip_probes_sent;  // ARP probes asking who else holds a VIP
   base::Relaxed<std::uint64_t> icmp_errors_sent;
+  base::Relaxed<std::uint64_t> icmp_errors_limited;  // not sent: over the kernel's global budget
   base::Relaxed<std::uint64_t> echo_replies_sent;
   base::Relaxed<std::uint64_t> tcp_resets_sent;  // for VIP ports nothing serves (closed_port)
   base::Relaxed<std::uint64_t> datagrams_reassembled;

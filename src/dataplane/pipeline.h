@@ -35,6 +35,7 @@
 #include "lb/service_table.h"
 #include "packet/parsed_packet.h"
 #include "route/route_table.h"
+#include "xmit/icmp_rate_limit.h"
 
 namespace uvs::dataplane {
 
@@ -208,6 +209,7 @@ class Pipeline {
   base::Ticks now_ticks_ = 0;
   base::Nanos last_sched_tick_ = 0;
   std::uint16_t ip_id_ = 0;
+  xmit::IcmpRateLimit icmp_limit_;
 };
 
 }  // namespace uvs::dataplane

@@ -276,6 +276,10 @@ std::uint32_t Pipeline::send_icmp_error(const io::Frame& orig,
   if (!xmit::may_send_icmp_error(orig, p)) {
     return 0;
   }
+  if (!icmp_limit_.allow(type, code, now_)) {
+    counters_.icmp_errors_limited.add(1);
+    return 0;
+  }
   const net::NextHop nh = routes_->lookup(p.tuple.saddr);
   if (!nh.valid) {
     return 0;

@@ -116,3 +116,28 @@ TEST_CASE("closed port: UDP to a VIP port without service gets port unreachable 
   CHECK(t.pipeline->counters().icmp_errors_sent.load() == 1);
   CHECK(t.passes(base::PassReason::kNoService) == 0);
 }
+
+TEST_CASE("closed port: a flood of datagrams gets the kernel's ICMP budget, RSTs are not limited") {
+  NatTopology t;
+  t.add_nat_service(80, "rr", {kRs1});
+  t.learn_neighbors();
+  for (int i = 0; i < 80; ++i) {
+    t.front.inject(udp_frame(kClient, NatTopology::vip(53), "query"), t.clock.now());
+  }
+  t.run();
+  CHECK(t.front_out().size() == xmit::IcmpRateLimit::kBurst);
+  const auto& c = t.pipeline->counters();
+  CHECK(c.icmp_errors_sent.load() == xmit::IcmpRateLimit::kBurst);
+  CHECK(c.icmp_errors_limited.load() == 80 - xmit::IcmpRateLimit::kBurst);
+  // A second later the budget is back.
+  t.advance(base::kNanosPerSecond);
+  t.front.inject(udp_frame(kClient, NatTopology::vip(53), "query"), t.clock.now());
+  t.run();
+  CHECK(t.front_out().size() == 1);
+  // The kernel does not limit its resets.
+  for (int i = 0; i < 80; ++i) {
+    t.front.inject(tcp_frame(kClient, NatTopology::vip(81), kSyn), t.clock.now());
+  }
+  t.run();
+  CHECK(t.front_out().size() == 80);
+}
