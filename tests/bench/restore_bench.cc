@@ -35,20 +35,11 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-io::PortInfo port_info(const char* name, int ifindex) {
-  io::PortInfo i;
-  i.name = name;
-  i.ifindex = ifindex;
-  i.mac = *net::MacAddr::parse("02:00:00:00:00:0" + std::to_string(ifindex));
-  i.mtu = 1500;
-  return i;
-}
-
 // A control plane whose snapshots a real pipeline adopts, with uvsd's slot limits.
 struct Director : test::ControlRig {
   Director()
-      : ControlRig(port_info("eth0", 2),
-                   port_info("eth1", 3),
+      : ControlRig(port_info("eth0", 2, "02:00:00:00:00:02"),
+                   port_info("eth1", 3, "02:00:00:00:00:03"),
                    control::kServiceSlots,
                    control::kRealSlots,
                    pipeline_config()) {}

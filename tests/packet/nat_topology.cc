@@ -11,16 +11,6 @@ namespace uvs::test {
 
 namespace {
 
-io::PortInfo port_info(const char* name, int ifindex, const std::string& mac, bool offload) {
-  io::PortInfo i;
-  i.name = name;
-  i.ifindex = ifindex;
-  i.mac = *net::MacAddr::parse(mac);
-  i.mtu = 1500;
-  i.offload = offload;
-  return i;
-}
-
 net::IpAddr ip(const std::string& s) {
   return *net::IpAddr::parse(s);
 }
@@ -36,13 +26,11 @@ dataplane::PipelineConfig NatTopology::small_config() {
 }
 
 NatTopology::NatTopology(bool offload, dataplane::PipelineConfig cfg)
-    : front(port_info("eth0", 2, kFrontMac.mac, offload)),
-      back(port_info("eth1", 3, kBackMac.mac, offload)) {
-  io::PacketPort* ports[] = {&front, &back};
-  pipeline = std::make_unique<dataplane::Pipeline>(cfg, lb, ports);
-  link = std::make_unique<control::DirectWorkerLink>(*pipeline, clock);
-  control = std::make_unique<control::ControlPlane>(lb, *link);
-
+    : ControlRig(port_info("eth0", 2, kFrontMac.mac, offload),
+                 port_info("eth1", 3, kBackMac.mac, offload),
+                 64,
+                 256,
+                 cfg) {
   route::KernelState ks;
   ks.links.push_back({1, "lo", net::MacAddr(), 65536, true, true, true});
   ks.links.push_back({2, "eth0", front.info().mac, 1500, true, true, false});
@@ -159,34 +147,6 @@ std::optional<NatTopology::Delivery> NatTopology::tcp_in(const Endpoint& client,
                                                          std::uint16_t vport,
                                                          std::uint8_t flags) {
   return send_front(tcp_frame(client, vip(vport), flags));
-}
-
-void NatTopology::run() {
-  io::Frame frames[64];
-  for (;;) {
-    std::uint32_t got = 0;
-    for (io::MemoryPort* p : {&front, &back}) {
-      const std::uint32_t n = p->rx_burst(frames, 64);
-      if (n != 0) {
-        pipeline->process(frames, n, clock.now());
-        got += n;
-      }
-    }
-    pipeline->flush();
-    front.release_rx();
-    back.release_rx();
-    pipeline->tick(clock.now());
-    pipeline->flush();
-    if (got == 0) {
-      break;
-    }
-  }
-}
-
-void NatTopology::advance(base::Nanos d) {
-  clock.advance(d);
-  pipeline->tick(clock.now());
-  pipeline->flush();
 }
 
 }  // namespace uvs::test

@@ -17,6 +17,7 @@
 #include "dataplane/pipeline.h"
 #include "io/memory_port.h"
 #include "ipvsadm/command_runner.h"
+#include "support/control_rig.h"
 #include "support/frames.h"
 
 namespace uvs::test {
@@ -29,7 +30,7 @@ inline const Endpoint kRs1{"02:00:00:00:02:11", "10.0.2.11", 8080};
 inline const Endpoint kRs2{"02:00:00:00:02:12", "10.0.2.12", 8080};
 inline const char* const kVip = "10.0.1.100";
 
-struct NatTopology {
+struct NatTopology : ControlRig {
   explicit NatTopology(bool offload = false, dataplane::PipelineConfig cfg = small_config());
 
   static dataplane::PipelineConfig small_config();
@@ -71,10 +72,6 @@ struct NatTopology {
   // A TCP segment from `client` to VIP:vport through send_front().
   std::optional<Delivery> tcp_in(const Endpoint& client, std::uint16_t vport, std::uint8_t flags);
 
-  // Process everything injected so far (both ports), then flush and release, like the worker.
-  void run();
-  void advance(base::Nanos d);
-
   std::vector<io::SentFrame> front_out() { return front.take_sent(); }
   std::vector<io::SentFrame> back_out() { return back.take_sent(); }
   std::uint64_t drops(base::DropReason r) const {
@@ -83,14 +80,6 @@ struct NatTopology {
   std::uint64_t passes(base::PassReason r) const {
     return pipeline->counters().passes[static_cast<std::size_t>(r)].load();
   }
-
-  base::ManualClock clock{1'000 * base::kNanosPerSecond};
-  io::MemoryPort front;
-  io::MemoryPort back;
-  lb::LbState lb{64, 256};
-  std::unique_ptr<dataplane::Pipeline> pipeline;
-  std::unique_ptr<control::DirectWorkerLink> link;
-  std::unique_ptr<control::ControlPlane> control;
 };
 
 }  // namespace uvs::test

@@ -75,14 +75,6 @@ struct MemoryDirector : ControlRig {
     cfg.pool_large = 16;
     return cfg;
   }
-  static io::PortInfo port_info(const char* name, int ifindex, const std::string& mac) {
-    io::PortInfo i;
-    i.name = name;
-    i.ifindex = ifindex;
-    i.mac = *net::MacAddr::parse(mac);
-    i.mtu = 1500;
-    return i;
-  }
   static net::IpAddr addr(std::string_view text) { return *net::IpAddr::parse(text); }
 
   // One uvsadm invocation: what uvsd answers a client that ran `uvsadm <line>`.
@@ -106,34 +98,12 @@ struct MemoryDirector : ControlRig {
     back.inject(arp_reply(kDirRs2.mac, kDirRs2.ip, kDirBack.mac, kDirBack.ip), clock.now());
     process();
   }
-  // Everything injected so far, both ports, as the worker would process it.
+  // Everything injected so far, both ports, as the worker would process it; what was sent is
+  // discarded.
   void process() {
-    io::Frame frames[64];
-    for (;;) {
-      std::uint32_t got = 0;
-      for (io::MemoryPort* p : {&front, &back}) {
-        const std::uint32_t n = p->rx_burst(frames, 64);
-        if (n != 0) {
-          pipeline->process(frames, n, clock.now());
-          got += n;
-        }
-      }
-      pipeline->flush();
-      front.release_rx();
-      back.release_rx();
-      pipeline->tick(clock.now());
-      pipeline->flush();
-      if (got == 0) {
-        break;
-      }
-    }
+    ControlRig::run();
     (void)front.take_sent();
     (void)back.take_sent();
-  }
-  void advance(base::Nanos d) {
-    clock.advance(d);
-    pipeline->tick(clock.now());
-    pipeline->flush();
   }
 
   ipvsadm::StaticResolver resolver;
