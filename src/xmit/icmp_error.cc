@@ -17,6 +17,10 @@ namespace {
 constexpr unsigned kMaxIcmpErrorLen = 576;
 }
 
+bool is_unicast_host_v4(std::uint32_t a) {
+  return a != 0 && a != 0xffffffffu && (a >> 28) != 0xe && (a >> 24) != 127;
+}
+
 bool may_send_icmp_error(const io::Frame& orig, const ParsedPacket& p) {
   if (p.kind != L3Kind::kIpv4 || (p.frag_field & kIpOffsetMask) != 0) {
     return false;
@@ -28,8 +32,7 @@ bool may_send_icmp_error(const io::Frame& orig, const ParsedPacket& p) {
       return false;
     }
   }
-  const std::uint32_t s = p.tuple.saddr.v4_host();
-  if (s == 0 || s == 0xffffffffu || (s >> 28) == 0xe || (s >> 24) == 127) {
+  if (!is_unicast_host_v4(p.tuple.saddr.v4_host())) {
     return false;
   }
   const std::uint32_t d = p.tuple.daddr.v4_host();

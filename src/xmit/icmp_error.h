@@ -20,6 +20,10 @@
 
 namespace uvs::xmit {
 
+// True if `a` (IPv4, host order) can be a host's own address: not 0, not the broadcast, not
+// multicast, not loopback. Errors and resets are never sent to or about other sources.
+bool is_unicast_host_v4(std::uint32_t a);
+
 // True if RFC 1122 allows an ICMP error about this packet.
 bool may_send_icmp_error(const io::Frame& orig, const packet::ParsedPacket& p);
 

@@ -8,16 +8,13 @@
 #include "net/byte_order.h"
 #include "net/checksum.h"
 #include "packet/headers.h"
+#include "xmit/icmp_error.h"
 
 namespace uvs::xmit {
 
 using namespace packet;
 
 namespace {
-
-bool bad_unicast(std::uint32_t a) {
-  return a == 0 || a == 0xffffffffu || (a >> 28) == 0xe || (a >> 24) == 127;
-}
 
 // A checksum the NIC or the sending stack has not vouched for must add up.
 bool tcp_checksum_ok(const io::Frame& f, const ParsedPacket& p) {
@@ -37,8 +34,8 @@ bool may_send_tcp_reset(const io::Frame& orig, const ParsedPacket& p) {
       (p.tcp_flags & kTcpRst) != 0) {
     return false;
   }
-  if (bad_unicast(p.tuple.saddr.v4_host()) || bad_unicast(p.tuple.daddr.v4_host()) ||
-      (orig.data[kEthDst] & 1) != 0) {
+  if (!is_unicast_host_v4(p.tuple.saddr.v4_host()) ||
+      !is_unicast_host_v4(p.tuple.daddr.v4_host()) || (orig.data[kEthDst] & 1) != 0) {
     return false;
   }
   return tcp_checksum_ok(orig, p);
